@@ -1,0 +1,41 @@
+"""Entry point: page config, first-start database build, shared sidebar, navigation over pages/."""
+
+import streamlit as st
+
+from store.db import DatabaseBusy
+from ui import data
+from ui import strings as s
+
+st.set_page_config(page_title=s.APP_TITLE, page_icon=s.APP_ICON, layout="wide")
+
+try:
+    if not data.db.default_path().exists():
+        with st.status(s.BUILD_TITLE, expanded=True) as status:
+            bar = st.progress(0.0)
+            seconds = data.ensure_database(
+                lambda done, total, file: bar.progress(done / total, s.BUILD_PROGRESS.format(
+                    done=done, total=total, file=file.rsplit("/", 1)[-1]))
+            )
+            status.update(label=s.BUILD_DONE.format(files="全部", seconds=seconds or 0), state="complete",
+                          expanded=False)
+    version = data.data_version()
+except DatabaseBusy:
+    st.warning(s.DB_BUSY)
+    st.stop()
+except Exception as exc:  # the one place the UI shows an unexpected failure: no traceback, details folded
+    st.error(s.BUILD_FAILED)
+    with st.expander(s.DETAILS):
+        st.code(f"{type(exc).__name__}: {exc}")
+    st.stop()
+
+st.session_state["data_version"] = version
+years = data.years(version)
+with st.sidebar:
+    st.markdown(f"### {s.APP_TITLE}")
+    if years:
+        st.selectbox(s.YEAR_LABEL, years, key="year", format_func=lambda y: f"{y} 年度")
+        if s.SAMPLE_BADGE in data.year_note(st.session_state["year"], version):
+            st.warning(f"**{s.SAMPLE_BADGE}**　{s.SAMPLE_NOTE}")
+
+page = st.navigation([st.Page("pages/overview.py", title=s.NAV_OVERVIEW, icon="📈", default=True)])
+page.run()

@@ -1,0 +1,384 @@
+"""One worksheet → one 项目支出绩效自评表 (MoF annex 1), found by its labels, with cell-precise problems.
+
+Forms from different places shift rows and columns and merge cells differently, so every field is
+found by the label next to it: a label's value is the first non-empty cell to its right (past the
+label's own merged range); table columns are found by their header texts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from openpyxl.utils import get_column_letter
+
+from etl.reader import Cell, Sheet
+from etl.values import NotANumber, is_blank, normalize, parse_actual, parse_amount, parse_number, parse_rate, parse_target
+from rubrics.model import FormInput, IndicatorInput, Value
+
+ERROR = "错误"
+WARNING = "警告"
+
+_TITLE_YEAR = re.compile(r"([12][0-9]{3})年")
+_PAREN = re.compile(r"[(（][^()（）]*[)）]")
+_TEMPLATE_PREFIX = re.compile(r"^指标[0-9]+[:：.、]?")
+_PLACEHOLDER = re.compile(r"^(?:指标[0-9]*|[.…。·]+|-+|—+|无)?$")
+_UNIT_CODE = re.compile(r"^([0-9A-Za-z]{3,20})[-－—_\s]+(.+)$")
+_WEIGHT_IN_LABEL = re.compile(r"[(（]\s*[0-9.]+\s*分\s*[)）]")
+
+FUND_ROWS = {"total": ("年度资金总额",), "appropriation": ("财政拨款",), "carryover": ("上年结转",), "other": ("其他资金",)}
+FUND_COLUMNS = {
+    "budget_initial": ("年初预算数", "年初预算"),
+    "budget_full_year": ("全年预算数", "调整后预算数", "全年预算"),
+    "executed": ("全年执行数", "预算执行数", "全年执行"),
+    "weight": ("分值",),
+    "rate": ("执行率", "预算执行率"),
+    "score": ("得分",),
+}
+INDICATOR_COLUMNS = {
+    "level1": ("一级指标",),
+    "level2": ("二级指标",),
+    "name": ("三级指标",),
+    "target": ("年度指标值", "指标值", "年度目标值"),
+    "actual": ("实际完成值", "完成值", "实际值"),
+    "weight": ("分值", "权重"),
+    "score": ("得分",),
+    "note": ("偏差原因分析及改进措施", "偏差原因", "未完成原因分析", "原因分析"),
+}
+LEVEL1_NAMES = (("产出", "产出指标"), ("效益", "效益指标"), ("效果", "效益指标"), ("满意", "满意度指标"))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with an input, located as precisely as we can: file, sheet, cell."""
+
+    file: str
+    sheet: str
+    cell: str
+    message: str
+    severity: str = WARNING  # ERROR rejects the file; WARNING loads it
+
+    def __str__(self) -> str:
+        where = "，".join(p for p in (self.file, f"工作表“{self.sheet}”" if self.sheet else "", self.cell) if p)
+        return f"{self.severity}：{where}：{self.message}"
+
+
+@dataclass
+class ParsedForm:
+    """A form as read: who and what it is about, the money rows, and the engine's input."""
+
+    file: str
+    sheet: str
+    year: int
+    project_name: str
+    department: str
+    unit_code: str
+    unit_name: str
+    form: FormInput
+    goal_expected: str = ""
+    goal_actual: str = ""
+    self_execution_rate: Decimal | None = None
+    fund_rows: dict[str, dict[str, Decimal | None]] = field(default_factory=dict)
+
+
+def cell_name(cell: Cell) -> str:
+    """(15, 3) → 'C15'."""
+    return f"{get_column_letter(cell[1])}{cell[0]}"
+
+
+def label_key(value: object) -> str:
+    """Normalised label text: no whitespace, no parenthesised notes, no trailing colon."""
+    return _PAREN.sub("", normalize(value)).rstrip(":：")
+
+
+class Grid:
+    """Label look-ups over a Sheet."""
+
+    def __init__(self, sheet: Sheet):
+        self.sheet = sheet
+        self.labels: list[tuple[Cell, str]] = sorted(
+            ((cell, label_key(v)) for cell, v in sheet.values.items() if isinstance(v, str)),
+            key=lambda item: item[0],
+        )
+
+    def find(self, *variants: str, contains: bool = False, after: Cell | None = None) -> Cell | None:
+        """The first cell (row-major) whose label equals (or contains) one of the variants."""
+        for cell, key in self.labels:
+            if after is not None and cell < after:
+                continue
+            if any((v in key) if contains else (key == v) for v in variants):
+                return cell
+        return None
+
+    def right_of(self, cell: Cell) -> tuple[Cell, object] | tuple[None, None]:
+        """The first non-empty cell right of `cell` (past its merged range) on the same row."""
+        row = cell[0]
+        col = self.sheet.span_end_col(cell) + 1
+        while col <= max((c for r, c in self.sheet.values if r == row), default=0):
+            value = self.sheet.values.get((row, col))
+            if value is not None and not is_blank(value):
+                return (row, col), value
+            col = self.sheet.span_end_col((row, col)) + 1
+        return None, None
+
+    def header_columns(self, row: int, names: dict[str, tuple[str, ...]]) -> dict[str, int]:
+        """Map each field to the column of its header on `row` (exact label first, then contains)."""
+        found: dict[str, int] = {}
+        cells = [(c, label_key(v)) for (r, c), v in sorted(self.sheet.values.items()) if r == row and isinstance(v, str)]
+        for key, variants in names.items():
+            for col, text in cells:
+                if text in variants and col not in found.values():
+                    found[key] = col
+                    break
+        for key, variants in names.items():
+            if key in found:
+                continue
+            for col, text in cells:
+                if any(v in text for v in variants) and col not in found.values():
+                    found[key] = col
+                    break
+        return found
+
+
+class _Reader:
+    """Collects problems while reading one sheet."""
+
+    def __init__(self, file: str, sheet: Sheet):
+        self.file, self.sheet, self.grid = file, sheet, Grid(sheet)
+        self.problems: list[Problem] = []
+
+    def problem(self, cell: Cell | None, message: str, severity: str = WARNING) -> None:
+        self.problems.append(Problem(self.file, self.sheet.name, cell_name(cell) if cell else "", message, severity))
+
+    def number(self, cell: Cell, what: str, parse=parse_number) -> Decimal | None:
+        """Parse a number cell; an unreadable one is a warning and counts as blank."""
+        value = self.sheet.value(cell)
+        try:
+            return parse(value)
+        except NotANumber as exc:
+            self.problem(cell, f"{what}：{exc}，按空值处理")
+            return None
+
+
+def looks_like_form(sheet: Sheet) -> bool:
+    """True when the sheet has a 自评表 title or a 项目名称 label."""
+    grid = Grid(sheet)
+    return grid.find("自评表", contains=True) is not None or grid.find("项目名称") is not None
+
+
+def parse_form(file: str, sheet: Sheet, default_year: int | None = None) -> tuple[ParsedForm | None, list[Problem]]:
+    """Read one worksheet as a self-evaluation form; None with an ERROR problem when it cannot be read."""
+    r = _Reader(file, sheet)
+    g = r.grid
+    if sheet.truncated:
+        r.problem(None, "工作表超出可读范围的单元格已忽略（只读取前 500 行、40 列）")
+
+    title = g.find("自评表", contains=True)
+    year: int | None = None
+    if title is not None:
+        match = _TITLE_YEAR.search(normalize(sheet.values[title]))
+        year = int(match.group(1)) if match else None
+    if year is None:
+        year = default_year
+        if year is None:
+            r.problem(title, "未找到年度：标题应写成“项目支出绩效自评表（2015年度）”", ERROR)
+
+    name_label = g.find("项目名称")
+    project_name = ""
+    if name_label is None:
+        r.problem(None, "未找到“项目名称”一栏，无法识别为项目支出绩效自评表", ERROR)
+    else:
+        _, value = g.right_of(name_label)
+        project_name = normalize(value) if value is not None else ""
+        if not project_name:
+            r.problem(name_label, "项目名称为空，请填写项目名称", ERROR)
+
+    department = ""
+    dept_label = g.find("主管部门")
+    if dept_label is not None:
+        _, value = g.right_of(dept_label)
+        department = normalize(value) if value is not None else ""
+    if not department:
+        r.problem(dept_label, "主管部门为空")
+
+    unit_code, unit_name = _unit(r)
+    if not (year and project_name and unit_name):
+        return None, r.problems
+
+    funds, self_rate, budget_weight, budget_score = _funds(r)
+    goal_expected = _below(r, "预期目标")
+    goal_actual = _below(r, "实际完成情况")
+    indicators, total_cell, score_col = _indicators(r)
+    self_total: Decimal | None = None
+    if total_cell is None:
+        r.problem(None, "未找到“总分”行，自评总分按空值处理")
+    elif score_col is not None:
+        cell = (total_cell[0], score_col)
+        self_total = r.number(cell, "总分得分")
+        if self_total is None:
+            r.problem(cell, "总分得分为空，该表按未完成处理")
+
+    total = funds.get("total", {})
+    form = FormInput(
+        budget_initial=total.get("budget_initial"),
+        budget_full_year=total.get("budget_full_year"),
+        executed=total.get("executed"),
+        budget_weight=budget_weight,
+        budget_self_score=budget_score,
+        indicators=tuple(indicators),
+        self_total=self_total,
+    )
+    parsed = ParsedForm(
+        file=file, sheet=sheet.name, year=year, project_name=project_name, department=department,
+        unit_code=unit_code, unit_name=unit_name, form=form, goal_expected=goal_expected,
+        goal_actual=goal_actual, self_execution_rate=self_rate, fund_rows=funds,
+    )
+    return parsed, r.problems
+
+
+def split_unit(text: str) -> tuple[str, str]:
+    """'219001-龙康小学' → ('219001', '龙康小学'); a name without a code → ('', name)."""
+    match = _UNIT_CODE.match(text)
+    if match and any(ch.isdigit() for ch in match.group(1)):
+        return match.group(1), match.group(2).strip()
+    return "", text
+
+
+def _unit(r: _Reader) -> tuple[str, str]:
+    g = r.grid
+    label = g.find("实施单位")
+    text = ""
+    if label is not None:
+        _, value = g.right_of(label)
+        text = normalize(value) if value is not None else ""
+    if not text:
+        filler = g.find("填报单位", contains=True)
+        if filler is not None:
+            raw = normalize(r.sheet.values[filler])
+            rest = re.split(r"填报单位(?:[(（]盖章[)）])?[:：]?", raw, maxsplit=1)[-1]
+            text = re.split(r"单位[:：]|金额单位", rest)[0].strip()
+    if not text:
+        r.problem(label, "实施单位为空，无法确定是哪个单位的项目；请填写“实施单位”", ERROR)
+        return "", ""
+    return split_unit(text)
+
+
+def _below(r: _Reader, label: str) -> str:
+    cell = r.grid.find(label)
+    if cell is None:
+        return ""
+    below = (r.sheet.span_end_row(cell) + 1, cell[1])
+    value = r.sheet.value(below)
+    return str(value).strip() if value is not None else ""
+
+
+def _funds(r: _Reader):
+    """The 项目资金 table: amounts per row, the form's own rate, weight and score of the total row."""
+    g, sheet = r.grid, r.sheet
+    header = g.find(*FUND_COLUMNS["budget_full_year"])
+    funds: dict[str, dict[str, Decimal | None]] = {}
+    if header is None:
+        r.problem(None, "未找到项目资金表（“全年预算数”列），预算执行率无法计算，该表按未完成处理")
+        return funds, None, None, None
+    columns = g.header_columns(header[0], FUND_COLUMNS)
+    first_amount_col = min(columns.values())
+    row_cells: dict[str, int] = {}
+    for row in range(header[0] + 1, header[0] + 8):
+        label = "".join(label_key(sheet.value((row, c))) for c in range(1, first_amount_col))
+        for key, variants in FUND_ROWS.items():
+            if key not in row_cells and any(v in label for v in variants):
+                row_cells[key] = row
+    if "total" not in row_cells:
+        r.problem(header, "未找到“年度资金总额”行，预算执行率无法计算，该表按未完成处理")
+        return funds, None, None, None
+    for key, row in row_cells.items():
+        funds[key] = {
+            field_: r.number((row, columns[field_]), f"{key_label(key)}的{FUND_COLUMNS[field_][0]}", parse_amount)
+            for field_ in ("budget_initial", "budget_full_year", "executed")
+            if field_ in columns
+        }
+    total_row = row_cells["total"]
+    total = funds["total"]
+    parts = [funds[k] for k in ("appropriation", "carryover", "other") if k in funds]
+    part_sums = {f: sum((p.get(f) or Decimal(0) for p in parts), Decimal(0)) for f in total}
+    if not total.get("budget_full_year") and part_sums.get("budget_full_year"):
+        r.problem((total_row, columns["budget_full_year"]),
+                  "年度资金总额行为 0 或空白，已按“其中”各行（财政拨款、上年结转、其他资金）合计计算")
+        funds["total"] = dict(part_sums)
+    elif parts and total.get("budget_full_year") is not None and part_sums.get("budget_full_year"):
+        if part_sums["budget_full_year"] != total["budget_full_year"]:
+            r.problem((total_row, columns["budget_full_year"]),
+                      f"年度资金总额（{total['budget_full_year']}）与其中各行合计（{part_sums['budget_full_year']}）不一致，按总额计算")
+    for field_ in ("budget_full_year", "executed"):
+        if field_ in columns and funds["total"].get(field_) is None:
+            r.problem((total_row, columns[field_]), f"{FUND_COLUMNS[field_][0]}为空，该表按未完成处理")
+    rate = r.number((total_row, columns["rate"]), "执行率", parse_rate) if "rate" in columns else None
+    weight = r.number((total_row, columns["weight"]), "预算执行率分值") if "weight" in columns else None
+    score = r.number((total_row, columns["score"]), "预算执行率得分") if "score" in columns else None
+    return funds, rate, weight, score
+
+
+def key_label(key: str) -> str:
+    """Display name of a fund row key."""
+    return {"total": "年度资金总额", "appropriation": "财政拨款", "carryover": "上年结转资金", "other": "其他资金"}[key]
+
+
+def _level1(text: str) -> str:
+    text = _WEIGHT_IN_LABEL.sub("", text)
+    for needle, canonical in LEVEL1_NAMES:
+        if needle in text:
+            return canonical
+    return text
+
+
+def _indicators(r: _Reader) -> tuple[list[IndicatorInput], Cell | None, int | None]:
+    g, sheet = r.grid, r.sheet
+    header = g.find("三级指标")
+    if header is None:
+        r.problem(None, "未找到绩效指标表（“三级指标”列），该表按未完成处理")
+        return [], g.find("总分"), None
+    cols = g.header_columns(header[0], INDICATOR_COLUMNS)
+    missing = [INDICATOR_COLUMNS[k][0] for k in ("target", "actual", "weight", "score") if k not in cols]
+    if missing:
+        r.problem(header, f"绩效指标表缺少列：{'、'.join(missing)}")
+    total_cell = g.find("总分", after=(header[0] + 1, 0))
+    last_row = total_cell[0] - 1 if total_cell else max(rw for rw, _ in sheet.values)
+    out: list[IndicatorInput] = []
+    level1 = level2 = ""
+    for row in range(sheet.span_end_row(header) + 1, last_row + 1):
+        def text(key: str) -> str:
+            return normalize(sheet.value((row, cols[key]))) if key in cols else ""
+
+        level1 = _level1(text("level1")) or level1
+        level2 = _WEIGHT_IN_LABEL.sub("", text("level2")) or level2
+        raw_name = text("name")
+        name = _TEMPLATE_PREFIX.sub("", raw_name) if not _PLACEHOLDER.match(raw_name) else ""
+        target_raw = sheet.value((row, cols["target"])) if "target" in cols else None
+        actual_raw = sheet.value((row, cols["actual"])) if "actual" in cols else None
+        if not name and is_blank(target_raw) and is_blank(actual_raw):
+            continue  # empty placeholder row (指标2, ……)
+        ref = f"第{row}行"
+        if not name:
+            name = raw_name or f"第{row}行指标"
+            r.problem((row, cols.get("name", 1)), "三级指标名称为空")
+        target = parse_target(target_raw)
+        if target is None:
+            r.problem((row, cols.get("target", 1)), f"“{name}”的年度指标值为空，无法按标准评分")
+            target = Value(text="")
+        actual = parse_actual(actual_raw, target)
+        if actual is None and "actual" in cols:
+            r.problem((row, cols["actual"]), f"“{name}”的实际完成值为空，该表按未完成处理")
+        weight = r.number((row, cols["weight"]), f"“{name}”的分值") if "weight" in cols else None
+        score = r.number((row, cols["score"]), f"“{name}”的得分") if "score" in cols else None
+        if score is None and "score" in cols:
+            r.problem((row, cols["score"]), f"“{name}”的得分为空，该表按未完成处理")
+        if target.unit and actual and actual.unit and actual.unit != target.unit:
+            r.problem((row, cols["actual"]), f"“{name}”的实际完成值单位（{actual.unit}）与指标值单位（{target.unit}）不同")
+        out.append(IndicatorInput(
+            level1=level1, level2=level2, name=name, target=target, actual=actual, weight=weight,
+            self_score=score, deviation_note=text("note"), ref=f"{ref}（{cell_name((row, cols.get('name', 1)))}）",
+        ))
+    if not out:
+        r.problem(header, "绩效指标表没有任何指标行，该表按未完成处理")
+    return out, total_cell, cols.get("score")

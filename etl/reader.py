@@ -1,0 +1,163 @@
+"""Workbook bytes → sheets of cell values with their merged ranges, for .xlsx and .xls.
+
+.xlsx is read with openpyxl (full mode: it keeps merged ranges and stores cells sparsely, so one
+stray cell at XFD1048576 costs nothing; python-calamine would allocate the whole 2^34-cell range and
+abort the process). .xls is read with python-calamine (an .xls sheet is at most 65,536 × 256).
+Only the top-left MAX_ROWS × MAX_COLS block of a sheet is read: a form is far smaller.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import openpyxl
+import python_calamine
+
+MAX_ROWS = 500  # rows of a sheet that are read
+MAX_COLS = 40  # columns of a sheet that are read
+MAX_UNCOMPRESSED_MB = 64  # an .xlsx whose parts unpack to more is refused (zip bomb guard)
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+if not openpyxl.DEFUSEDXML:  # pragma: no cover - requirements.txt pins defusedxml
+    raise ImportError("defusedxml 未安装：openpyxl 将无法防御恶意 XML，请执行 pip install -r requirements.txt")
+
+
+class UnreadableWorkbook(Exception):
+    """The bytes are not a workbook we can read; str() is a Chinese message saying why."""
+
+
+Cell = tuple[int, int]  # (row, column), both 1-based as in Excel
+
+
+@dataclass
+class Sheet:
+    """One worksheet: non-empty cell values by (row, col) and merged ranges (r1, c1, r2, c2)."""
+
+    name: str
+    values: dict[Cell, object]
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    truncated: bool = False  # cells beyond MAX_ROWS × MAX_COLS were ignored
+
+    def anchor(self, cell: Cell) -> Cell:
+        """The top-left cell of the merged range that holds `cell` (itself when not merged)."""
+        return self._anchors().get(cell, cell)
+
+    def span_end_col(self, cell: Cell) -> int:
+        """The last column of the merged range holding `cell`."""
+        return self._ends().get(self.anchor(cell), cell)[1]
+
+    def span_end_row(self, cell: Cell) -> int:
+        """The last row of the merged range holding `cell`."""
+        return self._ends().get(self.anchor(cell), cell)[0]
+
+    def value(self, cell: Cell) -> object:
+        """The value shown in `cell`: a merged range shows its top-left value everywhere."""
+        return self.values.get(self.anchor(cell))
+
+    def _anchors(self) -> dict[Cell, Cell]:
+        if not hasattr(self, "_anchor_map"):
+            anchors: dict[Cell, Cell] = {}
+            ends: dict[Cell, Cell] = {}
+            for r1, c1, r2, c2 in self.merges:
+                ends[(r1, c1)] = (r2, c2)
+                for row in range(r1, min(r2, MAX_ROWS) + 1):
+                    for col in range(c1, min(c2, MAX_COLS) + 1):
+                        anchors[(row, col)] = (r1, c1)
+            self._anchor_map = anchors
+            self._end_map = ends
+        return self._anchor_map
+
+    def _ends(self) -> dict[Cell, Cell]:
+        self._anchors()
+        return self._end_map
+
+
+def sniff(data: bytes) -> str:
+    """'xlsx', 'xls', or raise UnreadableWorkbook saying what the bytes look like instead."""
+    if data.startswith(_ZIP_MAGIC):
+        return "xlsx"
+    if data.startswith(_OLE_MAGIC):
+        return "xls"
+    if not data:
+        raise UnreadableWorkbook("文件为空（0 字节）")
+    head = data[:512].lstrip()
+    if head[:5].lower() in (b"<html", b"<!doc") or head[:5] == b"<?xml":
+        raise UnreadableWorkbook("文件是网页或 XML，不是 Excel 工作簿；请在 Excel 中“另存为” .xlsx 后再导入")
+    if head.startswith(b"%PDF"):
+        raise UnreadableWorkbook("文件是 PDF，不是 Excel 工作簿；请上传自评表的 Excel 原件")
+    try:
+        head.decode("utf-8")
+        text_like = True
+    except UnicodeDecodeError:
+        text_like = False
+    if text_like or b"," in head[:200]:
+        raise UnreadableWorkbook("文件是文本（如 CSV），不是 Excel 工作簿；请在 Excel 中“另存为” .xlsx 后再导入")
+    raise UnreadableWorkbook("文件不是 Excel 工作簿（.xlsx 或 .xls），无法读取")
+
+
+def read_workbook(data: bytes) -> list[Sheet]:
+    """Read every worksheet of an .xlsx or .xls file given as bytes."""
+    kind = sniff(data)
+    if kind == "xlsx":
+        return list(_read_xlsx(data))
+    return list(_read_xls(data))
+
+
+def _read_xlsx(data: bytes) -> Iterator[Sheet]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            names = set(archive.namelist())
+    except zipfile.BadZipFile as exc:
+        raise UnreadableWorkbook("文件已损坏或不完整（无法解压），请重新导出后再导入") from exc
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise UnreadableWorkbook("文件是 ZIP 压缩包而不是 Excel 工作簿；请解压后导入其中的 .xlsx 文件，或直接导入该 .zip")
+    if unpacked > MAX_UNCOMPRESSED_MB * 1024 * 1024:
+        raise UnreadableWorkbook(f"工作簿解压后超过 {MAX_UNCOMPRESSED_MB} MB，不像是自评表，已拒绝")
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True, rich_text=False)
+    except Exception as exc:  # openpyxl raises many types for damaged parts
+        raise UnreadableWorkbook(f"工作簿已损坏，无法读取（{type(exc).__name__}）；请在 Excel 中打开并另存后再导入") from exc
+    for ws in workbook.worksheets:
+        values: dict[Cell, object] = {}
+        max_row, max_col = ws.max_row or 0, ws.max_column or 0
+        for row in ws.iter_rows(min_row=1, max_row=min(max_row, MAX_ROWS), max_col=min(max_col, MAX_COLS)):
+            for cell in row:
+                if cell.value is not None and cell.value != "":
+                    values[(cell.row, cell.column)] = cell.value
+        merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+        yield Sheet(ws.title, values, merges, truncated=max_row > MAX_ROWS or max_col > MAX_COLS)
+    workbook.close()
+
+
+def _read_xls(data: bytes) -> Iterator[Sheet]:
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError as exc:
+        raise UnreadableWorkbook("工作簿设有密码，请取消密码保护后再导入") from exc
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        message = str(exc)
+        if "password" in message.lower() or "encrypt" in message.lower():
+            raise UnreadableWorkbook("工作簿设有密码，请取消密码保护后再导入") from exc
+        raise UnreadableWorkbook("工作簿已损坏，无法读取；请在 Excel 中打开并另存为 .xlsx 后再导入") from exc
+    for name in workbook.sheet_names:
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+        except Exception as exc:
+            raise UnreadableWorkbook(f"工作表“{name}”已损坏，无法读取") from exc
+        values: dict[Cell, object] = {}
+        row0, col0 = sheet.start or (0, 0)
+        for r, row in enumerate(sheet.iter_rows()):
+            if row0 + r >= MAX_ROWS:
+                break
+            for c, value in enumerate(row[: max(0, MAX_COLS - col0)]):
+                if value is not None and value != "":
+                    values[(row0 + r + 1, col0 + c + 1)] = value
+        merges = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in (sheet.merged_cell_ranges or [])]
+        truncated = (sheet.height or 0) + row0 > MAX_ROWS or (sheet.width or 0) + col0 > MAX_COLS
+        yield Sheet(name, values, merges, truncated=truncated)

@@ -1,0 +1,182 @@
+"""Strict parsing of the numbers and targets units write on their forms.
+
+Text is NFKC-normalised (full-width digits and signs become ASCII), then read with an ASCII-only
+grammar into `Decimal`: never `float()`, which accepts NaN, inf, `1_000` and non-ASCII digits.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from rubrics.model import OP_EQ, OP_GE, OP_LE, Value
+
+WAN = Decimal(10_000)  # 元 per 万元
+YI_IN_WAN = Decimal(10_000)  # 万元 per 亿元
+
+_NUMBER = r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
+_NUMBER_RE = re.compile(rf"^({_NUMBER})$")
+_AMOUNT_RE = re.compile(rf"^({_NUMBER})(亿元|万元|元)?$")
+_PERCENT_WORDS = ("百分比", "百分点")
+# Operators as units write them, longest first so that ">=" wins over ">".
+_OPERATORS: tuple[tuple[str, str], ...] = (
+    ("大于等于", OP_GE), ("不低于", OP_GE), ("不少于", OP_GE), ("不小于", OP_GE), ("至少", OP_GE),
+    ("小于等于", OP_LE), ("不高于", OP_LE), ("不超过", OP_LE), ("不多于", OP_LE), ("不大于", OP_LE),
+    ("控制在", OP_LE), ("以内", OP_LE),
+    (">=", OP_GE), ("=>", OP_GE), ("≥", OP_GE), ("≧", OP_GE), ("⩾", OP_GE), (">", OP_GE),
+    ("<=", OP_LE), ("=<", OP_LE), ("≤", OP_LE), ("≦", OP_LE), ("⩽", OP_LE), ("<", OP_LE),
+    ("==", OP_EQ), ("=", OP_EQ), ("等于", OP_EQ),
+)
+_QUANT_RE = re.compile(rf"^({_NUMBER})\s*([^\d\s]{{0,8}})$")
+_BLANKS = {"", "-", "—", "——", "/", "／", "无"}
+
+
+class NotANumber(ValueError):
+    """A cell that should hold a number holds something else."""
+
+
+def normalize(text: object) -> str:
+    """NFKC-normalise a cell value to text and drop all whitespace."""
+    if text is None:
+        return ""
+    return "".join(unicodedata.normalize("NFKC", str(text)).split())
+
+
+def _from_cell(value: object) -> str | Decimal | None:
+    """A cell as read (str, int, float, bool, date, None) → Decimal for numbers, text otherwise."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else normalize(value)
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return normalize(value)
+        return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else normalize(value)
+    return normalize(value)
+
+
+def _decimal(text: str) -> Decimal:
+    """ASCII number text (thousands separators allowed) → Decimal."""
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation as exc:  # unreachable with the regexes above; kept explicit
+        raise NotANumber(f"无法识别的数字“{text}”") from exc
+
+
+def is_blank(value: object) -> bool:
+    """True for an empty cell or a placeholder dash."""
+    parsed = _from_cell(value)
+    return parsed is None or (isinstance(parsed, str) and parsed in _BLANKS)
+
+
+def parse_number(value: object) -> Decimal | None:
+    """A plain number; None for a blank cell. Raises NotANumber on anything else."""
+    parsed = _from_cell(value)
+    if isinstance(parsed, Decimal):
+        return parsed
+    if parsed is None or parsed in _BLANKS:
+        return None
+    match = _NUMBER_RE.match(parsed)
+    if not match:
+        raise NotANumber(f"“{value}”不是数字")
+    return _decimal(match.group(1))
+
+
+def parse_amount(value: object) -> Decimal | None:
+    """An amount in 万元; `562000元` and `1.2亿元` are converted. None for a blank cell."""
+    parsed = _from_cell(value)
+    if isinstance(parsed, Decimal):
+        return parsed
+    if parsed is None or parsed in _BLANKS:
+        return None
+    match = _AMOUNT_RE.match(parsed)
+    if not match:
+        raise NotANumber(f"“{value}”不是金额（应为万元数字，如 123.45）")
+    number = _decimal(match.group(1))
+    unit = match.group(2)
+    if unit == "元":
+        return number / WAN
+    if unit == "亿元":
+        return number * YI_IN_WAN
+    return number
+
+
+def parse_rate(value: object) -> Decimal | None:
+    """A rate as a fraction: `86%`, `0.86` and `86` all give 0.86. None for a blank cell."""
+    parsed = _from_cell(value)
+    if parsed is None or (isinstance(parsed, str) and parsed in _BLANKS):
+        return None
+    if isinstance(parsed, str) and parsed.endswith("%"):
+        number = parse_number(parsed[:-1])
+        return None if number is None else number / 100
+    number = parse_number(parsed)
+    if number is None:
+        return None
+    return number if abs(number) <= 1 else number / 100
+
+
+def _split_unit(text: str) -> tuple[Decimal, str] | None:
+    """`95%` → (95, '%'); `50个` → (50, '个'); `100百分比` → (100, '%'); None when not a number."""
+    match = _QUANT_RE.match(text)
+    if not match:
+        return None
+    unit = match.group(2)
+    if unit in _PERCENT_WORDS:
+        unit = "%"
+    if unit in ("元", "亿元"):
+        number = parse_amount(match.group(1) + unit)
+        return (number, "万元") if number is not None else None
+    return _decimal(match.group(1)), unit
+
+
+def parse_target(value: object) -> Value | None:
+    """A 年度指标值: `≥95%` → Value(op ≥, 95, %); `效果明显` → qualitative Value; blank → None."""
+    parsed = _from_cell(value)
+    if parsed is None:
+        return None
+    if isinstance(parsed, Decimal):
+        return Value(text=str(value), op=OP_EQ, number=parsed, unit="")
+    if parsed in _BLANKS:
+        return None
+    text = parsed
+    op: str | None = None
+    for word, symbol in _OPERATORS:
+        if word == "以内" and text.endswith(word):
+            op, text = symbol, text[: -len(word)]
+            break
+        if word != "以内" and text.startswith(word):
+            op, text = symbol, text[len(word):]
+            break
+    split = _split_unit(text)
+    if split is None:
+        return Value(text=parsed)
+    number, unit = split
+    return Value(text=parsed, op=op or OP_EQ, number=number, unit=unit)
+
+
+def parse_actual(value: object, target: Value | None) -> Value | None:
+    """A 实际完成值, put on the target's scale: for a % target, a bare 0.96 becomes 96."""
+    parsed = _from_cell(value)
+    if parsed is None:
+        return None
+    if isinstance(parsed, str):
+        if parsed in _BLANKS:
+            return None
+        split = _split_unit(parsed)
+        if split is None:
+            return Value(text=parsed)
+        number, unit = split
+    else:
+        number, unit = parsed, ""
+    text = str(value).strip() if not isinstance(parsed, str) else parsed
+    if target is not None and target.unit == "%" and unit in ("", "%"):
+        if unit == "" and abs(number) <= 1 and target.number is not None and abs(target.number) > 1:
+            number = number * 100
+        unit = "%"
+    elif unit == "" and target is not None:
+        unit = target.unit
+    return Value(text=text, number=number, unit=unit)

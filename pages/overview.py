@@ -1,0 +1,56 @@
+"""总览: headline figures, grade distribution, money and scores by domain, top and bottom units."""
+
+import streamlit as st
+
+from ui import charts, data
+from ui import format as fmt
+from ui import strings as s
+
+version = st.session_state.get("data_version", 0)
+year = st.session_state.get("year")
+units = None  # every unit: sign-in and per-viewer scopes come later
+
+st.title(s.OVERVIEW_TITLE)
+if year is None:
+    st.info(s.NO_DATA)
+    st.stop()
+st.caption(s.OVERVIEW_CAPTION.format(year=year))
+
+h = data.headline(year, units, version)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(s.METRIC_UNITS, fmt.count(h.units, s.UNIT_UNITS))
+c2.metric(s.METRIC_PROJECTS, fmt.count(h.projects, s.UNIT_PROJECTS))
+c3.metric(s.METRIC_BUDGET, fmt.yi(h.budget_full_year), help=fmt.wan(h.budget_full_year))
+c4.metric(s.METRIC_EXECUTED, fmt.yi(h.executed), help=fmt.wan(h.executed))
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(s.METRIC_RATE, fmt.pct(h.execution_rate))
+c2.metric(s.METRIC_SHARE, fmt.pct(h.share_of_expenditure, 0),
+          help=s.METRIC_SHARE_HELP.format(total=fmt.money(h.project_expenditure)))
+c3.metric(s.METRIC_MEAN, fmt.score(h.mean_score))
+c4.metric(s.METRIC_FLAGGED, fmt.count(h.flagged, s.UNIT_PROJECTS),
+          help=f"{s.METRIC_INCOMPLETE}：{fmt.count(h.incomplete, s.UNIT_PROJECTS)}")
+
+left, right = st.columns([2, 3])
+left.plotly_chart(charts.grades_figure(data.grade_distribution(year, units, version)), width="stretch")
+right.plotly_chart(charts.domains_figure(data.by_domain(year, units, version)), width="stretch")
+
+unit_table = data.unit_scores(year, units, version)
+scored = unit_table.dropna(subset=["score"])
+top_n = st.slider(s.TOP_N_LABEL, min_value=5, max_value=20, value=10)
+left, right = st.columns(2)
+left.plotly_chart(charts.units_figure(scored.head(top_n), s.CHART_TOP), width="stretch")
+right.plotly_chart(charts.units_figure(scored.tail(top_n).iloc[::-1], s.CHART_BOTTOM), width="stretch")
+
+with st.expander(s.TABLE_UNITS):
+    shown = unit_table.rename(columns={
+        "unit_code": s.COL_UNIT_CODE, "unit_name": s.COL_UNIT_NAME, "unit_type": s.COL_UNIT_TYPE,
+        "projects": s.COL_PROJECTS, "budget_full_year": s.COL_BUDGET, "executed": s.COL_EXECUTED,
+        "execution_rate": s.COL_RATE, "score": s.COL_SCORE, "grade": s.COL_GRADE, "flagged_projects": s.COL_FLAGGED,
+    })
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        s.COL_RATE: st.column_config.NumberColumn(format="percent"),
+        s.COL_BUDGET: st.column_config.NumberColumn(format="localized"),
+        s.COL_EXECUTED: st.column_config.NumberColumn(format="localized"),
+    })
+    st.download_button(s.DOWNLOAD_UNITS, fmt.csv_bytes(shown),
+                       file_name=f"单位得分_{year}.csv", mime="text/csv")

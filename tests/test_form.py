@@ -1,0 +1,133 @@
+"""Reading one form by its labels, and every quirk of DOMAIN.md §2."""
+
+from decimal import Decimal
+
+import pytest
+
+from etl.form import ERROR, parse_form, split_unit
+from etl.reader import read_workbook
+from tests.conftest import form_bytes, workbook_bytes, form_rows
+
+
+def parse(**kwargs):
+    sheet = read_workbook(form_bytes(**kwargs))[0]
+    return parse_form("单位.xlsx", sheet)
+
+
+def test_a_clean_form_reads_every_field():
+    form, problems = parse()
+    assert problems == []
+    assert (form.year, form.project_name, form.department) == (2015, "道路清扫费", "区市容环卫局")
+    assert (form.unit_code, form.unit_name) == ("101001", "区市容环卫局")
+    f = form.form
+    assert (f.budget_initial, f.budget_full_year, f.executed) == (100, 100, 86)
+    assert f.budget_weight == 10 and f.budget_self_score == Decimal("8.6") and f.self_total == Decimal("98.6")
+    assert form.self_execution_rate == Decimal("0.86")
+    assert form.goal_expected == "保持城区道路整洁"
+    assert [i.name for i in f.indicators] == ["清扫道路面积", "清扫合格率", "清扫及时率", "项目总成本", "市容环境改善", "群众满意度"]
+    first = f.indicators[0]
+    assert (first.level1, first.level2, first.target.op, first.target.number, first.actual.number) == (
+        "产出指标", "数量指标", "≥", Decimal(50), Decimal(52))
+    assert first.ref == "第13行（D13）"
+
+
+def test_shifted_rows_and_columns_are_found_by_label():
+    form, problems = parse(lead_rows=3, lead_cols=2)
+    assert problems == []
+    assert form.project_name == "道路清扫费" and form.form.executed == 86 and len(form.form.indicators) == 6
+    assert form.form.indicators[0].ref == "第16行（F16）"
+
+
+def test_merged_level_cells_carry_down():
+    rows = [
+        ("产出指标(50分)", "数量指标", "道路面积", "≥50个", "52个", 25, 25, ""),
+        (None, None, "清扫次数", "≥300次", "310次", 25, 25, ""),
+        ("效益指标（30分）", "社会效益指标", "环境", "效果明显", "效果明显", 30, 30, ""),
+    ]
+    form, _ = parse(indicators=rows)
+    assert [(i.level1, i.level2) for i in form.form.indicators] == [
+        ("产出指标", "数量指标"), ("产出指标", "数量指标"), ("效益指标", "社会效益指标")]
+
+
+def test_template_labels_are_stripped_and_placeholder_rows_skipped():
+    rows = [
+        ("产出指标", "数量指标", "指标1工程资金金额", "≤202.6万元", "132.9万元", 50, 50, ""),
+        (None, None, "指标2", None, None, None, None, None),
+        (None, None, "……", None, None, None, None, None),
+        ("效益指标", "社会效益指标", "指标1:群众受益", "达成年度指标", "达成预期指标", 40, 38, ""),
+    ]
+    form, problems = parse(indicators=rows)
+    assert [i.name for i in form.form.indicators] == ["工程资金金额", "群众受益"]
+    assert problems == []
+
+
+def test_zero_total_row_falls_back_to_the_appropriation_row():
+    form, problems = parse(total=(0, 0, 0, 10, "86%", 9), appropriation=(100, 100, 86))
+    assert (form.form.budget_full_year, form.form.executed) == (100, 86)
+    assert [(p.cell, "已按" in p.message) for p in problems] == [("E6", True)]
+
+
+def test_blank_actual_and_score_make_an_incomplete_form_with_named_cells():
+    rows = [
+        ("产出指标", "数量指标", "道路面积", "≥50个", None, 50, 50, ""),
+        ("效益指标", "社会效益指标", "环境", "效果明显", "效果明显", 40, None, ""),
+    ]
+    form, problems = parse(indicators=rows, self_total=None)
+    assert form.form.indicators[0].actual is None and form.form.indicators[1].self_score is None
+    assert form.form.self_total is None
+    cells = {p.cell for p in problems}
+    assert {"F13", "H14", "H15"} <= cells
+    assert all("未完成" in p.message for p in problems if p.cell in {"F13", "H14", "H15"})
+
+
+def test_integer_rounded_row_scores_are_kept_as_written():
+    form, _ = parse(total=(100, 100, 86, 10, "86%", 9))
+    assert form.form.budget_self_score == 9
+
+
+@pytest.mark.parametrize(("written", "amount"), [("1,234.50", "1234.50"), ("１２３．５", "123.5"), ("56.2万元", "56.2"),
+                                                 ("562000元", "56.2")])
+def test_numbers_as_text(written, amount):
+    form, problems = parse(total=(written, written, written, 10, "100%", 10), appropriation=(None, None, None))
+    assert form.form.budget_full_year == Decimal(amount) and problems == []
+
+
+@pytest.mark.parametrize("rate", ["86%", 0.86, 86, "８６％"])
+def test_execution_rate_in_every_spelling(rate):
+    form, _ = parse(total=(100, 100, 86, 10, rate, 8.6))
+    assert form.self_execution_rate == Decimal("0.86")
+
+
+def test_unreadable_number_is_a_warning_at_its_cell_and_counts_as_blank():
+    form, problems = parse(total=(100, "一百", 86, 10, "86%", 8.6), appropriation=(None, None, None))
+    assert form.form.budget_full_year is None
+    assert any(p.cell == "E6" and "一百" in p.message for p in problems)
+
+
+def test_missing_project_name_rejects_the_sheet():
+    form, problems = parse(project=None)
+    assert form is None
+    assert [(p.severity, p.cell) for p in problems if p.severity == ERROR] == [(ERROR, "A3")]
+
+
+def test_missing_unit_rejects_unless_the_filler_line_names_it():
+    rows = form_rows(unit=None)
+    rows[1][0] = None  # no 填报单位 line either
+    sheet = read_workbook(workbook_bytes({"表": rows}))[0]
+    form, problems = parse_form("x.xlsx", sheet)
+    assert form is None and any(p.severity == ERROR and "实施单位" in p.message for p in problems)
+    form, _ = parse(unit=None)
+    assert (form.unit_code, form.unit_name) == ("", "区市容环卫局")
+
+
+def test_year_comes_from_the_title_or_the_default():
+    sheet = read_workbook(form_bytes(title="项目支出绩效自评表"))[0]
+    assert parse_form("x.xlsx", sheet)[0] is None
+    assert parse_form("x.xlsx", sheet, default_year=2016)[0].year == 2016
+
+
+@pytest.mark.parametrize(("text", "code", "name"), [
+    ("219-某某镇人民政府", "219", "某某镇人民政府"), ("219001-龙康小学", "219001", "龙康小学"),
+    ("区教育局", "", "区教育局"), ("2015年度-项目", "", "2015年度-项目")])
+def test_unit_codes(text, code, name):
+    assert split_unit(text) == (code, name)

@@ -1,0 +1,76 @@
+"""Reading workbooks: .xlsx and .xls, merged cells, and everything that is not a readable workbook."""
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+import xlwt
+
+from etl.reader import MAX_COLS, MAX_ROWS, UnreadableWorkbook, read_workbook, sniff
+from tests.conftest import form_bytes
+
+
+def test_xlsx_values_and_merges():
+    sheets = read_workbook(form_bytes())
+    assert [s.name for s in sheets] == ["道路清扫费"]
+    sheet = sheets[0]
+    assert sheet.values[(1, 1)] == "项目支出绩效自评表（2015年度）"
+    assert (1, 1, 1, 9) in sheet.merges
+    assert sheet.value((1, 5)) == "项目支出绩效自评表（2015年度）"  # inside the merged title
+    assert sheet.span_end_col((3, 1)) == 2
+
+
+def test_xls_is_read_with_merges():
+    book = xlwt.Workbook()
+    ws = book.add_sheet("项目一")
+    ws.write_merge(0, 0, 0, 7, "项目支出绩效自评表（2015年度）")
+    ws.write(2, 0, "项目名称")
+    ws.write(2, 2, 12.5)
+    buf = io.BytesIO()
+    book.save(buf)
+    sheet = read_workbook(buf.getvalue())[0]
+    assert sheet.name == "项目一"
+    assert sheet.values[(3, 1)] == "项目名称" and sheet.values[(3, 3)] == 12.5
+    assert (1, 1, 1, 8) in sheet.merges
+
+
+def test_a_stray_cell_far_away_is_ignored_not_fatal():
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "项目名称"
+    wb.active.cell(1_048_576, 16_384, "x")
+    buf = io.BytesIO()
+    wb.save(buf)
+    sheet = read_workbook(buf.getvalue())[0]
+    assert sheet.truncated and sheet.values == {(1, 1): "项目名称"}
+    assert all(r <= MAX_ROWS and c <= MAX_COLS for r, c in sheet.values)
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (b"", "为空"),
+    ("单位,项目\n1,2\n".encode(), "CSV"),
+    (b"%PDF-1.4 ...", "PDF"),
+    (b"<html><body>x</body></html>", "网页"),
+    (bytes(range(256)) * 4, "不是 Excel"),
+])
+def test_not_a_workbook_says_what_it_is(data, words):
+    with pytest.raises(UnreadableWorkbook, match=words):
+        sniff(data) if data else read_workbook(data)
+
+
+def test_truncated_xlsx_is_damaged():
+    with pytest.raises(UnreadableWorkbook, match="损坏"):
+        read_workbook(form_bytes()[:2000])
+
+
+def test_a_zip_that_is_not_a_workbook():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("readme.txt", "hello")
+    with pytest.raises(UnreadableWorkbook, match="ZIP"):
+        read_workbook(buf.getvalue())
+
+
+def test_damaged_xls_is_refused():
+    with pytest.raises(UnreadableWorkbook, match="损坏|密码"):
+        read_workbook(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)

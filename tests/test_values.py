@@ -1,0 +1,82 @@
+"""Strict number and target parsing (DOMAIN.md §2 quirks 1, 2 and 8)."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from etl.values import NotANumber, parse_actual, parse_amount, parse_number, parse_rate, parse_target
+
+
+@pytest.mark.parametrize(("text", "op", "number", "unit"), [
+    ("≥50个", "≥", "50", "个"),
+    ("≥95%", "≥", "95", "%"),
+    ("≥100百分比", "≥", "100", "%"),
+    ("≤202.6万元", "≤", "202.6", "万元"),
+    ("=42个", "=", "42", "个"),
+    ("≤10天", "≤", "10", "天"),
+    (">=９５％", "≥", "95", "%"),
+    ("＜＝10天", "≤", "10", "天"),
+    ("不低于90%", "≥", "90", "%"),
+    ("10天以内", "≤", "10", "天"),
+    ("≥562000元", "≥", "56.2", "万元"),
+    ("1,234.5", "=", "1234.5", ""),
+    (95, "=", "95", ""),
+])
+def test_quantitative_targets(text, op, number, unit):
+    value = parse_target(text)
+    assert (value.op, value.number, value.unit) == (op, Decimal(number), unit)
+
+
+@pytest.mark.parametrize("text", ["效果明显", "合规", "及时", "达成年度指标", "达成预期指标", "完成"])
+def test_qualitative_targets_keep_their_text(text):
+    value = parse_target(text)
+    assert value.number is None and value.op is None and value.text == text
+
+
+@pytest.mark.parametrize("blank", [None, "", "  ", "—", "-", "/"])
+def test_blank_target_and_actual_are_none(blank):
+    assert parse_target(blank) is None
+    assert parse_actual(blank, parse_target("≥95%")) is None
+
+
+@pytest.mark.parametrize(("actual", "expected"), [("96%", "96"), (0.96, "96"), ("0.96", "96"), (96, "96"), ("９６％", "96")])
+def test_percent_actuals_are_put_on_the_targets_scale(actual, expected):
+    value = parse_actual(actual, parse_target("≥95%"))
+    assert value.number == Decimal(expected) and value.unit == "%"
+
+
+def test_actual_with_unit_and_qualitative_actual():
+    assert parse_actual("132.9万元", parse_target("≤202.6万元")).number == Decimal("132.9")
+    assert parse_actual("52", parse_target("≥50个")).unit == "个"
+    assert parse_actual("达成预期指标", parse_target("效果明显")).number is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1,234.50", "1234.50"), ("１２３．５", "123.5"), ("56.2万元", "56.2"), ("562000元", "56.2"),
+    ("1.2亿元", "12000"), (12.3, "12.3"), (7, "7"), (" 8 ", "8"),
+])
+def test_amounts_in_wan(text, expected):
+    assert parse_amount(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize("bad", ["abc", "1.2.3", "NaN", "inf", "1_000", "١٢٣", "12,34", float("nan"), "1e5"])
+def test_amounts_reject_anything_else(bad):
+    with pytest.raises(NotANumber):
+        parse_amount(bad)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("86%", "0.86"), (0.86, "0.86"), (86, "0.86"), ("100%", "1"), (1, "1")])
+def test_rates_in_every_spelling(text, expected):
+    assert parse_rate(text) == Decimal(expected)
+
+
+def test_blank_numbers_are_none():
+    assert parse_number(None) is None and parse_amount("—") is None and parse_rate("") is None
+
+
+@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
+def test_number_text_round_trips(number):
+    assert parse_number(f"{number:,.2f}") == number
+    assert parse_amount(f"{number}万元") == number

@@ -1,0 +1,76 @@
+"""Plotly figure builders: each takes a DataFrame from store.queries and returns a Figure (never draws).
+Pages and meeting exports use the same builders."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ui import format as fmt
+from ui import strings as s
+
+FONT_FAMILY = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+GRADE_COLORS = {"优": "#2e7d32", "良": "#1565c0", "中": "#ef6c00", "差": "#c62828", "未完成": "#9e9e9e"}
+BUDGET_COLOR = "#90caf9"
+EXECUTED_COLOR = "#1565c0"
+SCORE_COLOR = "#ef6c00"
+
+
+def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01},
+        font={"family": FONT_FAMILY, "size": 13},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "y": -0.15},
+        separators=".,",
+        plot_bgcolor="white",
+    )
+    fig.update_xaxes(showgrid=False)
+    fig.update_yaxes(gridcolor="#eeeeee")
+    return fig
+
+
+def grades_figure(grades: pd.DataFrame) -> go.Figure:
+    """Projects per grade (优/良/中/差/未完成) with their money in the hover text."""
+    colors = [GRADE_COLORS.get(g, "#757575") for g in grades["grade"]]
+    hover = [f"{g}：{n} 个项目<br>全年预算数 {fmt.money(b)}" for g, n, b in
+             zip(grades["grade"], grades["projects"], grades["budget_full_year"], strict=True)]
+    fig = go.Figure(go.Bar(
+        x=grades["grade"], y=grades["projects"], marker_color=colors, text=grades["projects"],
+        textposition="outside", hovertext=hover, hoverinfo="text", cliponaxis=False,
+    ))
+    fig.update_yaxes(title_text=s.AXIS_PROJECTS)
+    return _layout(fig, s.CHART_GRADES)
+
+
+def domains_figure(domains: pd.DataFrame) -> go.Figure:
+    """Budget and spending per domain (bars, 万元) with the mean recomputed score (line, right axis)."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    budget = domains["budget_full_year"].astype(float)
+    executed = domains["executed"].astype(float)
+    fig.add_trace(go.Bar(x=domains["domain"], y=budget, name=s.SERIES_BUDGET, marker_color=BUDGET_COLOR,
+                         hovertemplate="%{x}<br>全年预算数 %{y:,.2f} 万元<extra></extra>"), secondary_y=False)
+    fig.add_trace(go.Bar(x=domains["domain"], y=executed, name=s.SERIES_EXECUTED, marker_color=EXECUTED_COLOR,
+                         hovertemplate="%{x}<br>全年执行数 %{y:,.2f} 万元<extra></extra>"), secondary_y=False)
+    fig.add_trace(go.Scatter(x=domains["domain"], y=domains["mean_score"].astype(float), name=s.SERIES_SCORE,
+                             mode="lines+markers", line={"color": SCORE_COLOR},
+                             hovertemplate="%{x}<br>平均得分 %{y:.2f}<extra></extra>"), secondary_y=True)
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text=s.AXIS_BUDGET, secondary_y=False, tickformat=",.0f")
+    fig.update_yaxes(title_text=s.AXIS_SCORE, secondary_y=True, range=[0, 100], showgrid=False)
+    return _layout(fig, s.CHART_DOMAINS, height=420)
+
+
+def units_figure(units: pd.DataFrame, title: str) -> go.Figure:
+    """Horizontal bars of unit scores, coloured by grade, in the order given (first on top)."""
+    data = units.iloc[::-1]
+    colors = [GRADE_COLORS.get(g, "#757575") for g in data["grade"].fillna("未完成")]
+    fig = go.Figure(go.Bar(
+        x=data["score"].astype(float), y=data["unit_name"], orientation="h", marker_color=colors,
+        text=[fmt.score(v) for v in data["score"]], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}<br>得分 %{x:.2f}<extra></extra>",
+    ))
+    fig.update_xaxes(title_text=s.AXIS_UNIT_SCORE, range=[0, 105])
+    return _layout(fig, title, height=max(260, 34 * len(data) + 90))

@@ -1,0 +1,83 @@
+"""The dashboard's access to the store: one connection per server process (st.cache_resource),
+cached query results keyed by year, unit scope and data version (st.cache_data)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from etl.build import build_sample_database
+from store import db, queries
+from store.queries import Headline, Units
+
+_build_lock = threading.Lock()
+
+
+def ensure_database(progress: Callable[[int, int, str], None]) -> float | None:
+    """Build the database from the sample year when there is none; seconds taken, or None if it existed."""
+    path = db.default_path()
+    if path.exists():
+        return None
+    with _build_lock:
+        if path.exists():  # another session built it while we waited
+            return None
+        started = time.perf_counter()
+        build_sample_database(path, progress=progress)
+        return time.perf_counter() - started
+
+
+@st.cache_resource(show_spinner=False)
+def connection(path: str) -> duckdb.DuckDBPyConnection:
+    """The process-wide connection (never mutated; callers take cursors)."""
+    return db.connection(path)
+
+
+def con() -> duckdb.DuckDBPyConnection:
+    """The connection to the configured database."""
+    return connection(str(db.default_path()))
+
+
+def data_version() -> int:
+    """Changes whenever an import lands: part of every cache key."""
+    return queries.data_version(con())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def years(version: int) -> list[int]:
+    """Years with data, newest first."""
+    return queries.years(con())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def year_note(year: int, version: int) -> str:
+    """The bureau's note on the year's data (e.g. 示例数据)."""
+    return queries.year_note(con(), year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def headline(year: int, units: Units, version: int) -> Headline:
+    """Headline figures of the overview."""
+    return queries.headline(con(), year, units)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def grade_distribution(year: int, units: Units, version: int) -> pd.DataFrame:
+    """Projects and money per grade."""
+    return queries.grade_distribution(con(), year, units)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def by_domain(year: int, units: Units, version: int) -> pd.DataFrame:
+    """Money and scores per domain."""
+    return queries.by_domain(con(), year, units)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def unit_scores(year: int, units: Units, version: int) -> pd.DataFrame:
+    """Every unit's score, best first."""
+    return queries.unit_scores(con(), year, units)
