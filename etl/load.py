@@ -21,7 +21,8 @@ import pandas as pd
 from etl.form import ERROR, WARNING, ParsedForm, Problem, looks_like_form, parse_form
 from etl.reader import UnreadableWorkbook, read_workbook
 from etl.registry import Plan, infer_unit_type, is_plan, parse_plan
-from rubrics import Rubric, load_rubric, score_form
+from rubrics.engine import score_form
+from rubrics.loader import Rubric, load_rubric
 from store.db import transaction
 
 EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm")
@@ -321,8 +322,8 @@ def _store_forms(tx: duckdb.DuckDBPyConnection, import_id: int, forms: list[Pars
 
 def _store_grade_bands(tx: duckdb.DuckDBPyConnection, rubric: Rubric) -> None:
     tx.execute("DELETE FROM grade_bands")
-    for rank, (grade, min_score) in enumerate(rubric.grade_bands(), start=1):
-        tx.execute("INSERT INTO grade_bands VALUES (?, ?, ?)", [grade, min_score, rank])
+    for rank, band in enumerate(rubric.grade_rule.bands, start=1):
+        tx.execute("INSERT INTO grade_bands VALUES (?, ?, ?)", [band.name, band.min, rank])
 
 
 def _insert(tx: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:

@@ -298,20 +298,14 @@ def _construct_unique_mapping(
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if not isinstance(key, Hashable):
-            raise yaml.constructor.ConstructorError(
-                None, None, f"键必须是文字，实际为 {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"键必须是文字，实际为 {key!r}", key_node.start_mark)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"键 '{key}' 重复出现", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"键 '{key}' 重复出现", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping
-)
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
 
 
 def _shown(value: object) -> str:
@@ -375,7 +369,9 @@ class _Node:
         for key in required:
             if key not in value:
                 raise RubricError(
-                    file, _join(path, key), f"缺少必填键；{shown_path} 下必须有：{', '.join(required)}"
+                    file,
+                    _join(path, key),
+                    f"缺少必填键；{shown_path} 下必须有：{', '.join(required)}",
                 )
         return cls(file, path, value)
 
@@ -475,9 +471,7 @@ _DESCRIBED_REF = ("reference",)
 
 def _budget(root: _Node, full_marks: Decimal) -> BudgetRule:
     """budget_execution: weight, rate places, low-rate threshold."""
-    node = root.child(
-        "budget_execution", [*_DESCRIBED, "weight", "rate_places", "low_rate"], _DESCRIBED_REF
-    )
+    node = root.child("budget_execution", [*_DESCRIBED, "weight", "rate_places", "low_rate"], _DESCRIBED_REF)
     low = node.child("low_rate", [*_DESCRIBED, "threshold"])
     return BudgetRule(
         description=node.text("description"),
@@ -493,9 +487,7 @@ def _budget(root: _Node, full_marks: Decimal) -> BudgetRule:
 
 def _levels(root: _Node, full_marks: Decimal, budget_weight: Decimal) -> IndicatorLevels:
     """indicator_levels: the 一级指标 with weights adding up with the budget weight to full marks."""
-    node = root.child(
-        "indicator_levels", [*_DESCRIBED, "levels"], ["reference", "absent_level_transfers"]
-    )
+    node = root.child("indicator_levels", [*_DESCRIBED, "levels"], ["reference", "absent_level_transfers"])
     levels: list[LevelRule] = []
     labels: set[str] = set()
     for path, item in node.items("levels"):
@@ -532,9 +524,7 @@ def _levels(root: _Node, full_marks: Decimal, budget_weight: Decimal) -> Indicat
                 raise move.error("to", f"不能与 from 相同（'{source}'）")
             if any(t.source == source for t in transfers):
                 raise move.error("from", f"'{source}' 已有转入规则，每个一级指标只能有一条")
-            transfers.append(
-                LevelTransfer(move.text("description"), move.text("reference", ""), source, target)
-            )
+            transfers.append(LevelTransfer(move.text("description"), move.text("reference", ""), source, target))
     return IndicatorLevels(
         description=node.text("description"),
         reference=node.text("reference", ""),
@@ -617,7 +607,8 @@ def _qualitative(root: _Node) -> QualitativeRule:
             raise band_node.error("max", f"第一档（最好）的上限必须为 1，实际为 {_fmt(high)}")
         if index > 0 and high != bands[-1].min:
             raise band_node.error(
-                "max", f"必须等于上一档的下限 {_fmt(bands[-1].min)}（档次从好到差、首尾相接），实际为 {_fmt(high)}"
+                "max",
+                f"必须等于上一档的下限 {_fmt(bands[-1].min)}（档次从好到差、首尾相接），实际为 {_fmt(high)}",
             )
         if index == len(band_items) - 1 and low != zero:
             raise band_node.error("min", f"最后一档（最差）的下限必须为 0，实际为 {_fmt(low)}")
@@ -665,7 +656,8 @@ def _grades(root: _Node, full_marks: Decimal) -> GradeRule:
         low = band_node.number("min", Decimal(0), full_marks)
         if bands and low >= bands[-1].min:
             raise band_node.error(
-                "min", f"必须小于上一档的下限 {_fmt(bands[-1].min)}（等级从好到差），实际为 {_fmt(low)}"
+                "min",
+                f"必须小于上一档的下限 {_fmt(bands[-1].min)}（等级从好到差），实际为 {_fmt(low)}",
             )
         if index == len(band_items) - 1 and low != 0:
             raise band_node.error("min", f"最后一档的下限必须为 0，以覆盖 0–{_fmt(full_marks)}，实际为 {_fmt(low)}")
@@ -714,12 +706,8 @@ def _parse(file: str, data: object, version: str) -> Rubric:
         quantitative=_quantitative(root),
         qualitative=_qualitative(root),
         rounding=_rounding(root),
-        weights_mismatch=WeightsMismatchRule(
-            weights.text("description"), weights.choice("policy", WEIGHT_POLICIES)
-        ),
-        inflation=InflationRule(
-            inflation.text("description"), inflation.number("margin", Decimal(0), full_marks)
-        ),
+        weights_mismatch=WeightsMismatchRule(weights.text("description"), weights.choice("policy", WEIGHT_POLICIES)),
+        inflation=InflationRule(inflation.text("description"), inflation.number("margin", Decimal(0), full_marks)),
         grade_rule=_grades(root, full_marks),
         version=version,
         source=file,

@@ -32,11 +32,9 @@ def sample_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_con(sample_db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to the session's sample database."""
-    con = duckdb.connect(str(sample_db_path), read_only=True)
-    yield con
-    con.close()
+def sample_con(sample_db_path: Path) -> duckdb.DuckDBPyConnection:
+    """The process-wide connection to the session's sample database (the one the dashboard uses too)."""
+    return db.connection(sample_db_path)
 
 
 def workbook_bytes(sheets: dict[str, list[list[object]]], merges: dict[str, list[str]] | None = None) -> bytes:

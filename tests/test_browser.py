@@ -1,0 +1,81 @@
+"""A person's first start, in a real headless Chromium: the dashboard builds the database from the
+sample year, shows progress, and opens on the overview with the headline figures in Chinese."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+SERVER_START_S = 60
+FIRST_BUILD_S = 240
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    """`streamlit run dashboard.py` on 127.0.0.1 with no database yet (first start)."""
+    port = _free_port()
+    env = {**os.environ, "BUDGET_PERF_DB": str(tmp_path / "budget_perf.duckdb")}
+    log = (tmp_path / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address=127.0.0.1",
+         f"--server.port={port}", "--server.headless=true", "--browser.gatherUsageStats=false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_S
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+def test_first_start_builds_the_sample_and_shows_the_overview(server, tmp_path):
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 2400}, locale="zh-CN")
+        page.goto(server)
+        page.get_by_text("正在用示例数据建立数据库").first.wait_for(timeout=30_000)
+        metric = page.locator('[data-testid="stMetric"]', has_text="预算单位")
+        metric.wait_for(timeout=FIRST_BUILD_S * 1000)
+        page.locator('[data-testid="stPlotlyChart"]').nth(3).wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)  # let the charts finish drawing
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        shot = tmp_path / "overview.png"
+        page.screenshot(path=str(shot))
+        sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+        browser.close()
+    print(f"screenshot: {shot}")
+    for expected in ("总览", "121 家", "793 个", "9.95 亿元", "8.32 亿元", "83.6%", "49%", "评价等级分布"):
+        assert expected in text
+    assert "示例数据" in sidebar
+    assert "Traceback" not in text
+    assert shot.stat().st_size > 50_000
+    assert (tmp_path / "budget_perf.duckdb").exists() and not (tmp_path / "budget_perf.new.duckdb").exists()

@@ -1,0 +1,82 @@
+"""Every page renders under AppTest with no exception, on the sample year and on an empty database."""
+
+from decimal import Decimal
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from store import db
+
+TIMEOUT_S = 60
+
+
+@pytest.fixture
+def sample_app(sample_db_path, monkeypatch):
+    monkeypatch.setenv("BUDGET_PERF_DB", str(sample_db_path))
+    return AppTest.from_file("dashboard.py", default_timeout=TIMEOUT_S)
+
+
+def metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_shows_the_reference_year(sample_app):
+    at = sample_app.run()
+    assert not at.exception
+    shown = metrics(at)
+    assert shown["预算单位"] == "121 家"
+    assert shown["自评项目"] == "793 个"
+    assert shown["财政拨付资金（全年预算数）"] == "9.95 亿元"
+    assert shown["实际支出（全年执行数）"] == "8.32 亿元"
+    assert shown["预算执行率"] == "83.6%"
+    assert shown["占全年项目支出"] == "49%"
+    assert any("示例数据" in w.value for w in at.sidebar.warning)
+    assert at.sidebar.selectbox[0].value == 2015
+
+
+def test_overview_charts_carry_the_data(sample_app, sample_con):
+    at = sample_app.run()
+    charts = at.get("plotly_chart")
+    assert len(charts) == 4
+    import json
+
+    grades = json.loads(charts[0].proto.spec)["data"][0]
+    assert grades["x"][:4] == ["优", "良", "中", "差"] and all(n > 0 for n in grades["y"][:4])
+    total = sum(grades["y"])
+    assert total == sample_con.execute("SELECT count(*) FROM v_project_scores").fetchone()[0]
+    domains = json.loads(charts[1].proto.spec)["data"][0]
+    assert len(domains["x"]) == 12
+
+
+def test_top_n_slider_changes_the_unit_charts(sample_app):
+    at = sample_app.run()
+    at.slider[0].set_value(5).run()
+    import json
+
+    top = json.loads(at.get("plotly_chart")[2].proto.spec)["data"][0]
+    assert len(top["y"]) == 5 and not at.exception
+
+
+def test_unit_table_download_is_excel_friendly(sample_app):
+    at = sample_app.run()
+    assert not at.exception
+    buttons = at.get("download_button")
+    assert buttons and "单位得分" in buttons[0].proto.label
+
+
+def test_empty_database_shows_how_to_load_data(tmp_path, monkeypatch):
+    path = tmp_path / "empty.duckdb"
+    db.open_db(path).close()
+    monkeypatch.setenv("BUDGET_PERF_DB", str(path))
+    at = AppTest.from_file("dashboard.py", default_timeout=TIMEOUT_S).run()
+    assert not at.exception
+    assert any("还没有任何已导入的自评表" in i.value for i in at.info)
+
+
+def test_headline_arithmetic_matches_the_views(sample_con):
+    from store.queries import headline
+
+    h = headline(sample_con, 2015)
+    assert (h.units, h.projects) == (121, 793)
+    assert (h.budget_full_year, h.executed) == (Decimal("99500"), Decimal("83200"))
+    assert round(h.share_of_expenditure, 2) == Decimal("0.49")
