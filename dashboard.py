@@ -12,11 +12,14 @@ try:
     if not data.db.default_path().exists():
         with st.status(s.BUILD_TITLE, expanded=True) as status:
             bar = st.progress(0.0)
-            seconds = data.ensure_database(
-                lambda done, total, file: bar.progress(done / total, s.BUILD_PROGRESS.format(
-                    done=done, total=total, file=file.rsplit("/", 1)[-1]))
-            )
-            status.update(label=s.BUILD_DONE.format(files="全部", seconds=seconds or 0), state="complete",
+            seen: list[int] = [0]
+
+            def progress(done: int, total: int, file: str) -> None:
+                seen[0] = total
+                bar.progress(done / total, s.BUILD_PROGRESS.format(done=done, total=total, file=file.rsplit("/", 1)[-1]))
+
+            seconds = data.ensure_database(progress)
+            status.update(label=s.BUILD_DONE.format(files=seen[0], seconds=seconds or 0), state="complete",
                           expanded=False)
     version = data.data_version()
 except DatabaseBusy:

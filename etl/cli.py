@@ -8,9 +8,8 @@ import time
 from pathlib import Path
 
 from etl.build import sample_files
-from etl.load import check_source, iter_sources, load_paths
 from etl.form import Problem
-from etl.load import FileReport, REJECTED
+from etl.load import REJECTED, FileReport, check_source, iter_sources, load_paths
 from store.db import DatabaseBusy, default_path, open_db
 
 EXIT_OK = 0

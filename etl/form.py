@@ -14,7 +14,16 @@ from decimal import Decimal
 from openpyxl.utils import get_column_letter
 
 from etl.reader import Cell, Sheet
-from etl.values import NotANumber, is_blank, normalize, parse_actual, parse_amount, parse_number, parse_rate, parse_target
+from etl.values import (
+    NotANumber,
+    is_blank,
+    normalize,
+    parse_actual,
+    parse_amount,
+    parse_number,
+    parse_rate,
+    parse_target,
+)
 from rubrics.model import FormInput, IndicatorInput, Value
 
 ERROR = "错误"
@@ -90,6 +99,11 @@ def cell_name(cell: Cell) -> str:
 def label_key(value: object) -> str:
     """Normalised label text: no whitespace, no parenthesised notes, no trailing colon."""
     return _PAREN.sub("", normalize(value)).rstrip(":：")
+
+
+def column_text(sheet: Sheet, row: int, cols: dict[str, int], key: str) -> str:
+    """The normalised text in the column found for `key` on `row` ('' when that column is missing)."""
+    return normalize(sheet.value((row, cols[key]))) if key in cols else ""
 
 
 class Grid:
@@ -347,8 +361,8 @@ def _indicators(r: _Reader) -> tuple[list[IndicatorInput], Cell | None, int | No
     out: list[IndicatorInput] = []
     level1 = level2 = ""
     for row in range(sheet.span_end_row(header) + 1, last_row + 1):
-        def text(key: str) -> str:
-            return normalize(sheet.value((row, cols[key]))) if key in cols else ""
+        def text(key: str, row: int = row) -> str:
+            return column_text(sheet, row, cols, key)
 
         level1 = _level1(text("level1")) or level1
         level2 = _WEIGHT_IN_LABEL.sub("", text("level2")) or level2

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from etl.form import ERROR, WARNING, ParsedForm, Problem, looks_like_form, parse_form
-from etl.reader import UnreadableWorkbook, read_workbook
+from etl.reader import MAX_LIST_ROWS, UnreadableWorkbook, read_workbook
 from etl.registry import Plan, infer_unit_type, is_plan, parse_plan
 from rubrics.engine import score_form
 from rubrics.loader import Rubric, load_rubric
@@ -154,7 +154,7 @@ def parse_source(source: SourceFile, default_year: int | None = None) -> Parsed:
     except UnreadableWorkbook as exc:
         return Parsed(source, "", [], None, [Problem(source.name, "", "", str(exc), ERROR)])
     if is_plan(sheets):
-        plan, problems = parse_plan(source.name, sheets)
+        plan, problems = parse_plan(source.name, read_workbook(source.data, max_rows=MAX_LIST_ROWS))
         return Parsed(source, KIND_PLAN, [], plan, problems)
     problems: list[Problem] = []
     forms: list[ParsedForm] = []

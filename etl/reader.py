@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import openpyxl
 import python_calamine
 
-MAX_ROWS = 500  # rows of a sheet that are read
+MAX_ROWS = 500  # rows of a form sheet that are read
+MAX_LIST_ROWS = 200_000  # rows of a list sheet (自评项目清单) that are read
 MAX_COLS = 40  # columns of a sheet that are read
 MAX_UNCOMPRESSED_MB = 64  # an .xlsx whose parts unpack to more is refused (zip bomb guard)
 
@@ -41,7 +42,8 @@ class Sheet:
     name: str
     values: dict[Cell, object]
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
-    truncated: bool = False  # cells beyond MAX_ROWS × MAX_COLS were ignored
+    truncated: bool = False  # cells beyond row_limit × MAX_COLS were ignored
+    row_limit: int = MAX_ROWS
 
     def anchor(self, cell: Cell) -> Cell:
         """The top-left cell of the merged range that holds `cell` (itself when not merged)."""
@@ -65,7 +67,7 @@ class Sheet:
             ends: dict[Cell, Cell] = {}
             for r1, c1, r2, c2 in self.merges:
                 ends[(r1, c1)] = (r2, c2)
-                for row in range(r1, min(r2, MAX_ROWS) + 1):
+                for row in range(r1, min(r2, self.row_limit) + 1):
                     for col in range(c1, min(c2, MAX_COLS) + 1):
                         anchors[(row, col)] = (r1, c1)
             self._anchor_map = anchors
@@ -100,15 +102,15 @@ def sniff(data: bytes) -> str:
     raise UnreadableWorkbook("文件不是 Excel 工作簿（.xlsx 或 .xls），无法读取")
 
 
-def read_workbook(data: bytes) -> list[Sheet]:
-    """Read every worksheet of an .xlsx or .xls file given as bytes."""
+def read_workbook(data: bytes, max_rows: int = MAX_ROWS) -> list[Sheet]:
+    """Read every worksheet of an .xlsx or .xls file given as bytes (the first max_rows rows of each)."""
     kind = sniff(data)
     if kind == "xlsx":
-        return list(_read_xlsx(data))
-    return list(_read_xls(data))
+        return list(_read_xlsx(data, max_rows))
+    return list(_read_xls(data, max_rows))
 
 
-def _read_xlsx(data: bytes) -> Iterator[Sheet]:
+def _read_xlsx(data: bytes, max_rows: int) -> Iterator[Sheet]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -126,16 +128,16 @@ def _read_xlsx(data: bytes) -> Iterator[Sheet]:
     for ws in workbook.worksheets:
         values: dict[Cell, object] = {}
         max_row, max_col = ws.max_row or 0, ws.max_column or 0
-        for row in ws.iter_rows(min_row=1, max_row=min(max_row, MAX_ROWS), max_col=min(max_col, MAX_COLS)):
+        for row in ws.iter_rows(min_row=1, max_row=min(max_row, max_rows), max_col=min(max_col, MAX_COLS)):
             for cell in row:
                 if cell.value is not None and cell.value != "":
                     values[(cell.row, cell.column)] = cell.value
         merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
-        yield Sheet(ws.title, values, merges, truncated=max_row > MAX_ROWS or max_col > MAX_COLS)
+        yield Sheet(ws.title, values, merges, truncated=max_row > max_rows or max_col > MAX_COLS, row_limit=max_rows)
     workbook.close()
 
 
-def _read_xls(data: bytes) -> Iterator[Sheet]:
+def _read_xls(data: bytes, max_rows: int) -> Iterator[Sheet]:
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError as exc:
@@ -153,11 +155,11 @@ def _read_xls(data: bytes) -> Iterator[Sheet]:
         values: dict[Cell, object] = {}
         row0, col0 = sheet.start or (0, 0)
         for r, row in enumerate(sheet.iter_rows()):
-            if row0 + r >= MAX_ROWS:
+            if row0 + r >= max_rows:
                 break
             for c, value in enumerate(row[: max(0, MAX_COLS - col0)]):
                 if value is not None and value != "":
                     values[(row0 + r + 1, col0 + c + 1)] = value
         merges = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in (sheet.merged_cell_ranges or [])]
-        truncated = (sheet.height or 0) + row0 > MAX_ROWS or (sheet.width or 0) + col0 > MAX_COLS
-        yield Sheet(name, values, merges, truncated=truncated)
+        truncated = (sheet.height or 0) + row0 > max_rows or (sheet.width or 0) + col0 > MAX_COLS
+        yield Sheet(name, values, merges, truncated=truncated, row_limit=max_rows)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from etl.form import ERROR, WARNING, Problem, Grid, cell_name, label_key, split_unit
-from etl.reader import Sheet
-from etl.values import NotANumber, normalize, parse_amount, parse_number
+from etl.form import ERROR, WARNING, Grid, Problem, cell_name, label_key, split_unit
+from etl.reader import MAX_COLS, MAX_LIST_ROWS, Sheet
+from etl.values import NotANumber, parse_amount, parse_number
 
 PLAN_SHEET = "自评项目清单"
 YEAR_SHEET = "年度信息"
@@ -67,6 +67,9 @@ def parse_plan(file: str, sheets: list[Sheet]) -> tuple[Plan | None, list[Proble
     by_name = {s.name.strip(): s for s in sheets}
     year, expenditure, note = _year_info(file, by_name.get(YEAR_SHEET), problems)
     sheet = by_name[PLAN_SHEET]
+    if sheet.truncated:
+        problems.append(Problem(file, sheet.name, "", f"清单超过 {MAX_LIST_ROWS:,} 行或 {MAX_COLS} 列，请拆分后再导入", ERROR))
+        return None, problems
     grid = Grid(sheet)
     header = grid.find("项目名称")
     rows: list[PlanRow] = []
@@ -81,8 +84,8 @@ def parse_plan(file: str, sheets: list[Sheet]) -> tuple[Plan | None, list[Proble
     seen: set[tuple[str, str]] = set()
     last_row = max(r for r, _ in sheet.values)
     for row in range(header[0] + 1, last_row + 1):
-        def text(key: str) -> str:
-            return normalize(sheet.value((row, cols[key]))) if key in cols else ""
+        def text(key: str, row: int = row) -> str:
+            return column_text(sheet, row, cols, key)
 
         project, unit_name, code = text("project_name"), text("unit_name"), text("unit_code")
         if not (project or unit_name or code):
@@ -126,7 +129,7 @@ def _year_info(file: str, sheet: Sheet | None, problems: list[Problem]) -> tuple
             elif key.startswith("全年项目支出"):
                 expenditure = parse_amount(sheet.value(target))
             elif key == "数据说明":
-                note = normalize(sheet.value(target))
+                note = str(sheet.value(target) or "").strip()
         except NotANumber as exc:
             problems.append(Problem(file, sheet.name, cell_name(target), f"{key}：{exc}", WARNING))
     return year, expenditure, note

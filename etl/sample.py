@@ -18,15 +18,21 @@ import math
 import random
 import re
 import zipfile
+from collections.abc import Callable, Hashable
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -44,6 +50,8 @@ UNIT_COUNT = 121
 PROJECT_COUNT = 793
 TOTAL_BUDGET_CW = 9_950_000  # Σ 全年预算数, hundredths of 万元 (99,500.00 万元)
 TOTAL_SPENT_CW = 8_320_000  # Σ 全年执行数, hundredths of 万元 (83,200.00 万元)
+NOTE_LABEL = "数据说明"
+SAMPLE_NOTE = "示例数据：模拟的 2015 年度自评表，并非真实单位填报"
 YEAR_EXPENDITURE_WAN = Decimal("203061.22")  # 全年项目支出, 万元 (99,500 / 203,061.22 = 49%)
 
 DOMAINS = ("水利", "农林", "土地", "纪检", "城建", "市容环卫", "社保", "文化", "教育", "卫生", "服务业", "社区建设")
@@ -753,6 +761,7 @@ def _assign_execution(rng: random.Random, projects: list[Project]) -> None:
     slow = [p for p in projects if p.budget >= 30_000 and p is not last]  # ≥ 300 万元
 
     def spent_with(k: float) -> float:
+        """Σ 全年执行数 (unrounded) when the slow projects' rates are scaled by k."""
         fixed = sum(p.budget * p.rate_target for p in projects if p not in slow)
         return fixed + sum(p.budget * min(1.0, max(0.3, p.rate_target * k)) for p in slow)
 
@@ -823,7 +832,6 @@ def _assign_form_quirks(rng: random.Random, projects: list[Project]) -> None:
     for p, style in zip(picks, ["fullwidth"] * 12 + ["wan"] * 12 + ["yuan"] * 10, strict=True):
         p.money_style = style
     for p in projects:
-        p.has_sat = rng.random() > 0.10
         if p.money_style != "number":
             p.quirks.append({"thousands": "text_thousands", "fullwidth": "fullwidth_digits", "wan": "wan_suffix",
                              "yuan": "yuan_amounts"}[p.money_style])
@@ -938,14 +946,13 @@ def _score_le(w: Decimal, t: Decimal, a: Decimal) -> Decimal:
     return w * (1 - (a - t) / t)
 
 
-def _qual_score(rng: random.Random, r: Row, integer: bool) -> Decimal:
-    """The unit's score of a qualitative row: inside its band, integer when the unit rounds so."""
+def _qual_score(r: Row, integer: bool) -> Decimal:
+    """The unit's score of a qualitative row: inside its band (below the top edge unless 达成), integer if asked."""
     w = Decimal(r.weight)
     lo, hi = BANDS[r.band]
     want = w * (1 - r.loss)
     if integer:
-        options = [Decimal(i) for i in range(r.weight + 1) if lo * w <= i <= hi * w and (r.band != "部分达成" or i < hi * w)
-                   and (r.band != "未达成" or i < hi * w)]
+        options = [Decimal(i) for i in range(r.weight + 1) if lo * w <= i and (i < hi * w or (r.band == "达成" and i <= w))]
         if not options:
             r.band, r.loss = "达成", _ZERO
             return w
@@ -988,7 +995,7 @@ def _realize(rng: random.Random, p: Project, rows: list[Row]) -> None:
             r.honest = _score_le(w, t, r.actual)
         elif r.kind == "qual":
             r.band = "达成" if f <= Decimal("0.2") else "部分达成" if f < Decimal("0.4") else "未达成"
-            r.honest = _qual_score(rng, r, integer)
+            r.honest = _qual_score(r, integer)
             words = QUAL_ACHIEVED if r.band == "达成" else QUAL_PARTIAL if r.band == "部分达成" else QUAL_MISSED
             r.actual_word = r.target_word if r.band == "达成" and rng.random() < 0.3 else rng.choice(words)
         r.plain = rng.random() < 0.8
@@ -1000,8 +1007,8 @@ def _realize(rng: random.Random, p: Project, rows: list[Row]) -> None:
 
 def _build_rows(rng: random.Random, p: Project) -> None:
     """Indicator rows whose honest total lands in the planned grade (retrying the draws)."""
-    rate = p.rate
-    p.budget_honest = _q2(min(rate, _ONE) * BUDGET_WEIGHT)
+    p.has_sat = rng.random() > 0.10
+    p.budget_honest = _q2(min(p.rate, _ONE) * BUDGET_WEIGHT)
     p.budget_self = _qi(p.budget_honest) if p.unit.integer_scores else p.budget_honest
     ranges = {"优": (90.8, 99.6), "良": (81.0, 89.0), "中": (62.0, 78.5), "差": (35.0, 58.5), "未完成": (70.0, 97.0)}
     rows = _structure(rng, p)
@@ -1236,6 +1243,11 @@ def _put(ws: Worksheet, row: int, col: int, value: object, number_format: str = 
         cell.number_format = number_format
 
 
+def _merge(ws: Worksheet, r1: int, c1: int, r2: int, c2: int) -> None:
+    """Record a merged range without openpyxl's per-cell edge restyling (every table cell gets a border anyway)."""
+    ws.merged_cells.add(MergedCellRange(ws, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"))
+
+
 def _money(p: Project, cw: int) -> object:
     """An amount as the form writes it (万元 number, 1,234.50, １２３．５, 56.2万元, 562000元); 0 or blank for zero."""
     if cw == 0:
@@ -1277,17 +1289,37 @@ def _score_cell(value: Decimal | None) -> object:
     return None if value is None else _cell_number(value)
 
 
-def _render_form(ws: Worksheet, p: Project) -> None:
+class _TableStyles:
+    """Bordered table-cell styles of one workbook, registered once and then copied cell to cell."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[tuple[bool, bool], StyleArray] = {}
+
+    def apply(self, cell: Cell, bold: bool, left: bool) -> None:
+        """Give `cell` the bordered style (bold header font, left-aligned text when asked)."""
+        key = (bold, left)
+        if key in self._arrays:
+            cell._style = copy(self._arrays[key])  # same style ids as the first cell: no re-registering
+            return
+        cell.border = _BORDER
+        cell.font = _FONT_BOLD if bold else _FONT
+        cell.alignment = _LEFT if left else _CENTER
+        self._arrays[key] = copy(cell._style)
+
+
+def _render_form(ws: Worksheet, p: Project, styles: _TableStyles) -> None:
     """Write one project's 项目支出绩效自评表 in its unit's layout."""
     u = p.unit
     province = u.layout == "province"
     c0 = 1 if u.layout == "shifted" else 0
 
     def c(k: int) -> int:
+        """Column k of the canonical layout (1 = A) in this layout."""
         return k + c0
 
     def merge(r1: int, k1: int, r2: int, k2: int) -> None:
-        ws.merge_cells(start_row=r1, start_column=c(k1), end_row=r2, end_column=c(k2))
+        """Merge canonical columns k1..k2 over rows r1..r2."""
+        _merge(ws, r1, c(k1), r2, c(k2))
 
     row = 1
     if u.layout == "shifted":
@@ -1386,10 +1418,9 @@ def _render_form(ws: Worksheet, p: Project) -> None:
     bottom = row
     for rr in range(top, bottom + 1):
         for k in range(1, 10):
-            cell = ws.cell(rr, c(k))
-            cell.border = _BORDER
-            cell.font = _FONT_BOLD if rr in (fund_top, header) else _FONT
-            cell.alignment = _LEFT if (rr == fund_top + 6 and k > 1) or (k == 9 and rr > header) else _CENTER
+            bold = rr in (fund_top, header)
+            left = (rr == fund_top + 6 and k > 1) or (k == 9 and rr > header)
+            styles.apply(ws.cell(rr, c(k)), bold, left)
     for k, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(c(k))].width = width
     if c0:
@@ -1401,7 +1432,8 @@ def _province_label(level1: str, weight: int) -> str:
     return f"{level1}（{weight}分）" if level1 == "效益指标" else f"{level1}({weight}分)"
 
 
-def _merge_runs(ws: Worksheet, rows: list[Row], first: int, col: int, key, label) -> None:
+def _merge_runs(ws: Worksheet, rows: list[Row], first: int, col: int,
+                key: Callable[[Row], Hashable | None], label: Callable[[Any], str]) -> None:
     """Write each run of equal keys once and merge it vertically (None keys stay blank)."""
     start = 0
     while start < len(rows):
@@ -1412,7 +1444,7 @@ def _merge_runs(ws: Worksheet, rows: list[Row], first: int, col: int, key, label
         if value is not None:
             _put(ws, first + start, col, label(value))
             if end > start:
-                ws.merge_cells(start_row=first + start, start_column=col, end_row=first + end, end_column=col)
+                _merge(ws, first + start, col, first + end, col)
         start = end + 1
 
 
@@ -1452,8 +1484,9 @@ def workbook_bytes(wb: Workbook) -> bytes:
 def _unit_workbook(u: Unit) -> Workbook:
     """One unit's workbook: a sheet per project, titled with the project name."""
     wb = _new_workbook()
+    styles = _TableStyles()
     for p in u.projects:
-        _render_form(wb.create_sheet(p.name), p)
+        _render_form(wb.create_sheet(p.name), p, styles)
     return wb
 
 
@@ -1473,6 +1506,7 @@ def _registry_workbook(plan: SamplePlan) -> Workbook:
     info = wb.create_sheet(YEAR_SHEET)
     info.append(["年度", SAMPLE_YEAR])
     info.append([EXPENDITURE_LABEL, float(YEAR_EXPENDITURE_WAN)])
+    info.append([NOTE_LABEL, SAMPLE_NOTE])
     info["B2"].number_format = "0.00"
     info.column_dimensions["A"].width = 22
     info.column_dimensions["B"].width = 14
@@ -1490,7 +1524,7 @@ def write_sample(out_dir: Path = SAMPLE_DIR, seed: int = SAMPLE_SEED) -> list[Pa
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    plan = _cached_plan(seed)
+    plan = build_plan(seed)
     written = [out_dir / REGISTRY_FILE]
     written[0].write_bytes(workbook_bytes(_registry_workbook(plan)))
     for u in plan.units:

@@ -31,6 +31,7 @@ _OPERATORS: tuple[tuple[str, str], ...] = (
 )
 _QUANT_RE = re.compile(rf"^({_NUMBER})\s*([^\d\s]{{0,8}})$")
 _BLANKS = {"", "-", "—", "——", "/", "／", "无"}
+_NONE_WORDS = {"无", "零", "没有"}  # as an actual against a quantitative target: 0 (e.g. 安全事故 =0起 → 无)
 
 
 class NotANumber(ValueError):
@@ -164,6 +165,8 @@ def parse_actual(value: object, target: Value | None) -> Value | None:
     if parsed is None:
         return None
     if isinstance(parsed, str):
+        if parsed in _NONE_WORDS and target is not None and target.number is not None:
+            return Value(text=parsed, number=Decimal(0), unit=target.unit)
         if parsed in _BLANKS:
             return None
         split = _split_unit(parsed)

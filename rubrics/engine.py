@@ -290,7 +290,7 @@ def _plan_weights(form: FormInput, rubric: Rubric) -> _WeightPlan:
         return _WeightPlan((), (), tuple(lines), mismatch)
     if stated_sum == 0:
         applied, more = _distribute(indicators, rubric, target)
-        notes = [f"分值空白，按一级指标分配为 {_points(w, rubric)}" for w in applied]
+        notes = [f"表中分值空白或为 0，按一级指标分配为 {_points(w, rubric)}" for w in applied]
         return _WeightPlan(tuple(applied), tuple(notes), tuple(lines + more), mismatch)
     if mismatch and rubric.weights_mismatch.policy == POLICY_RESCALE:
         applied = _allocate(target, stated, rubric.rounding.row_places)
@@ -398,10 +398,7 @@ def _classify(text: str, target_text: str, rule: QualitativeRule) -> tuple[Quali
                     match = _Match(worst, negation + phrase, len(negation) + len(phrase))
                 else:
                     match = _Match(band_index, phrase, len(phrase))
-                if best is None or (match.length, match.band_index) > (
-                    best.length,
-                    best.band_index,
-                ):
+                if best is None or (match.length, match.band_index) > (best.length, best.band_index):
                     best = match
                 start = cleaned.find(phrase, start + 1)
     if best is None:
@@ -421,7 +418,7 @@ def _score_qualitative(
     self_score = indicator.self_score
     head = f"实际“{actual_text}”"
     if self_score is None:
-        verdict = f"{band.name}" if band is not None else FLAG_QUALITATIVE_UNKNOWN
+        verdict = band.name if band is not None else FLAG_QUALITATIVE_UNKNOWN
         flags = [] if band is not None else [FLAG_QUALITATIVE_UNKNOWN]
         return None, f"{head} → {verdict}；得分栏为空，无法计分", flags
     scaled = self_score * scale if scale is not None else self_score

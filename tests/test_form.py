@@ -6,7 +6,7 @@ import pytest
 
 from etl.form import ERROR, parse_form, split_unit
 from etl.reader import read_workbook
-from tests.conftest import form_bytes, workbook_bytes, form_rows
+from tests.conftest import form_bytes, form_rows, workbook_bytes
 
 
 def parse(**kwargs):

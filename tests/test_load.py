@@ -39,9 +39,10 @@ def test_a_form_loads_scored_with_its_arithmetic(fresh_db):
 
 
 def test_loading_the_same_file_again_changes_nothing(fresh_db):
-    load_source(fresh_db, SourceFile("a.xlsx", form_bytes()))
+    data = form_bytes()
+    load_source(fresh_db, SourceFile("a.xlsx", data))
     before = counts(fresh_db)
-    assert load_source(fresh_db, SourceFile("renamed.xlsx", form_bytes())).status == UNCHANGED
+    assert load_source(fresh_db, SourceFile("renamed.xlsx", data)).status == UNCHANGED
     assert counts(fresh_db) == before
 
 
@@ -96,7 +97,7 @@ def test_a_failure_while_writing_rolls_everything_back(fresh_db, monkeypatch):
 
 @pytest.mark.parametrize(("name", "data", "words"), [
     ("empty.xlsx", b"", "为空"),
-    ("table.xlsx", "a,b\n1,2\n".encode(), "CSV"),
+    ("table.xlsx", b"a,b\n1,2\n", "CSV"),
     ("damaged.xlsx", form_bytes()[:1500], "损坏"),
     ("notes.xlsx", workbook_bytes({"说明": [["填报说明"], ["请按时填报"]]}), "没有找到"),
 ])

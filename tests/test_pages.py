@@ -1,19 +1,40 @@
 """Every page renders under AppTest with no exception, on the sample year and on an empty database."""
 
+import base64
+import json
 from decimal import Decimal
 
+import numpy as np
+import plotly.io
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from store import db
 
+DASHBOARD = str(db.ROOT / "dashboard.py")
 TIMEOUT_S = 60
 
 
 @pytest.fixture
 def sample_app(sample_db_path, monkeypatch):
     monkeypatch.setenv("BUDGET_PERF_DB", str(sample_db_path))
-    return AppTest.from_file("dashboard.py", default_timeout=TIMEOUT_S)
+    return AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S)
+
+
+def _decode(value):
+    """Plotly's typed arrays ({'dtype', 'bdata'}) back to lists; everything else as is."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    if isinstance(value, dict):
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def figures(at):
+    """The plotly figures the page drew, rebuilt from their JSON."""
+    return [plotly.io.from_json(json.dumps(_decode(json.loads(c.proto.spec)))) for c in at.get("plotly_chart")]
 
 
 def metrics(at):
@@ -36,25 +57,21 @@ def test_overview_shows_the_reference_year(sample_app):
 
 def test_overview_charts_carry_the_data(sample_app, sample_con):
     at = sample_app.run()
-    charts = at.get("plotly_chart")
-    assert len(charts) == 4
-    import json
-
-    grades = json.loads(charts[0].proto.spec)["data"][0]
-    assert grades["x"][:4] == ["优", "良", "中", "差"] and all(n > 0 for n in grades["y"][:4])
-    total = sum(grades["y"])
-    assert total == sample_con.execute("SELECT count(*) FROM v_project_scores").fetchone()[0]
-    domains = json.loads(charts[1].proto.spec)["data"][0]
-    assert len(domains["x"]) == 12
+    figs = figures(at)
+    assert len(figs) == 4
+    grades = figs[0].data[0]
+    assert list(grades.x) == ["优", "良", "中", "差", "未完成"] and all(n > 0 for n in grades.y)
+    expected = dict(sample_con.execute(
+        "SELECT COALESCE(grade, '未完成'), count(*) FROM v_project_scores GROUP BY ALL").fetchall())
+    assert dict(zip(grades.x, grades.y, strict=True)) == expected
+    assert len(figs[1].data[0].x) == 12
 
 
 def test_top_n_slider_changes_the_unit_charts(sample_app):
     at = sample_app.run()
+    assert len(figures(at)[2].data[0].y) == 10
     at.slider[0].set_value(5).run()
-    import json
-
-    top = json.loads(at.get("plotly_chart")[2].proto.spec)["data"][0]
-    assert len(top["y"]) == 5 and not at.exception
+    assert len(figures(at)[2].data[0].y) == 5 and not at.exception
 
 
 def test_unit_table_download_is_excel_friendly(sample_app):
@@ -68,7 +85,7 @@ def test_empty_database_shows_how_to_load_data(tmp_path, monkeypatch):
     path = tmp_path / "empty.duckdb"
     db.open_db(path).close()
     monkeypatch.setenv("BUDGET_PERF_DB", str(path))
-    at = AppTest.from_file("dashboard.py", default_timeout=TIMEOUT_S).run()
+    at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S).run()
     assert not at.exception
     assert any("还没有任何已导入的自评表" in i.value for i in at.info)
 

@@ -51,6 +51,7 @@ def test_actual_with_unit_and_qualitative_actual():
     assert parse_actual("132.9万元", parse_target("≤202.6万元")).number == Decimal("132.9")
     assert parse_actual("52", parse_target("≥50个")).unit == "个"
     assert parse_actual("达成预期指标", parse_target("效果明显")).number is None
+    assert parse_actual("无", parse_target("=0起")).number == 0
 
 
 @pytest.mark.parametrize(("text", "expected"), [

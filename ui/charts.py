@@ -59,7 +59,8 @@ def domains_figure(domains: pd.DataFrame) -> go.Figure:
                              hovertemplate="%{x}<br>平均得分 %{y:.2f}<extra></extra>"), secondary_y=True)
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text=s.AXIS_BUDGET, secondary_y=False, tickformat=",.0f")
-    fig.update_yaxes(title_text=s.AXIS_SCORE, secondary_y=True, range=[0, 100], showgrid=False)
+    fig.update_yaxes(title_text=s.AXIS_SCORE, secondary_y=True, range=[0, 100], tickvals=[0, 20, 40, 60, 80, 100],
+                     showgrid=False)
     return _layout(fig, s.CHART_DOMAINS, height=420)
 
 
@@ -72,5 +73,5 @@ def units_figure(units: pd.DataFrame, title: str) -> go.Figure:
         text=[fmt.score(v) for v in data["score"]], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}<br>得分 %{x:.2f}<extra></extra>",
     ))
-    fig.update_xaxes(title_text=s.AXIS_UNIT_SCORE, range=[0, 105])
+    fig.update_xaxes(title_text=s.AXIS_UNIT_SCORE, range=[0, 112], tickvals=[0, 20, 40, 60, 80, 100])
     return _layout(fig, title, height=max(260, 34 * len(data) + 90))

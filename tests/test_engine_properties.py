@@ -1,0 +1,195 @@
+"""Invariants of the scoring engine, checked with hypothesis on generated forms.
+
+Scores stay within [0, weight], totals within [0, full marks]; grades fall as scores fall; a better
+actual value never lowers a score; execution above 100% earns the full budget points.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rubrics import Rubric, load_rubric, score_form
+from rubrics.model import ALL_FLAGS, OP_EQ, OP_GE, OP_LE, OPERATORS, STATUS_INCOMPLETE, FormInput, IndicatorInput, Value
+
+SETTINGS = settings(max_examples=200, deadline=None)
+
+DEFAULT = load_rubric()
+INTEGER = dataclasses.replace(DEFAULT, rounding=dataclasses.replace(DEFAULT.rounding, mode="integer_per_row"))
+AS_IS = dataclasses.replace(DEFAULT, weights_mismatch=dataclasses.replace(DEFAULT.weights_mismatch, policy="as_is"))
+RUBRICS = st.sampled_from([DEFAULT, INTEGER, AS_IS])
+
+PHRASES = sorted({phrase for band in DEFAULT.qualitative.bands for phrase in band.phrases})
+LEVELS = [
+    ("产出指标", "数量指标"),
+    ("效益指标", "社会效益指标"),
+    ("满意度指标", "服务对象满意度指标"),
+    ("其他", "其他"),
+]
+
+
+def _money(low: str, high: str) -> st.SearchStrategy[Decimal]:
+    """Decimals with 2 places between low and high."""
+    return st.decimals(min_value=Decimal(low), max_value=Decimal(high), places=2, allow_nan=False, allow_infinity=False)
+
+
+WEIGHTS = st.one_of(st.none(), _money("0", "60"))
+SELF_SCORES = st.one_of(st.none(), _money("-5", "70"))
+
+
+@st.composite
+def quantitative_indicator(draw: st.DrawFn, complete: bool = False) -> IndicatorInput:
+    """A row with a numeric target and actual."""
+    level1, level2 = draw(st.sampled_from(LEVELS))
+    target = draw(_money("-100", "1000"))
+    op = draw(st.sampled_from([*OPERATORS, None]))
+    actual = draw(_money("-200", "3000"))
+    return IndicatorInput(
+        level1=level1,
+        level2=level2,
+        name="指标",
+        target=Value(text=f"{op or ''}{target}", op=op, number=target),
+        actual=Value(text=str(actual), number=actual),
+        weight=draw(WEIGHTS),
+        self_score=draw(_money("-5", "70") if complete else SELF_SCORES),
+        deviation_note=draw(st.sampled_from(["", "指标设定偏低"])),
+    )
+
+
+@st.composite
+def qualitative_indicator(draw: st.DrawFn, complete: bool = False) -> IndicatorInput:
+    """A row whose actual is words: a phrase, maybe negated, maybe inside other words, or noise."""
+    level1, level2 = draw(st.sampled_from(LEVELS))
+    phrase = draw(st.sampled_from(PHRASES))
+    noise = st.text(alphabet="项目效果未不尚没无非较好差一般是否已", max_size=4)
+    text = draw(st.one_of(st.just(phrase), st.builds(lambda a, b: a + phrase + b, noise, noise), noise))
+    target_text = draw(st.sampled_from(["效果明显", "合规", "及时", text]))
+    actual = None if not complete and draw(st.integers(0, 9)) == 0 else Value(text=text)
+    return IndicatorInput(
+        level1=level1,
+        level2=level2,
+        name="定性指标",
+        target=Value(text=target_text),
+        actual=actual,
+        weight=draw(WEIGHTS),
+        self_score=draw(_money("-5", "70") if complete else SELF_SCORES),
+    )
+
+
+@st.composite
+def forms(draw: st.DrawFn) -> FormInput:
+    """Any form: half of them complete (every value present), the rest with blanks anywhere."""
+    complete = draw(st.booleans())
+
+    def maybe(strategy: st.SearchStrategy[Decimal]) -> st.SearchStrategy[Decimal | None]:
+        """The strategy, or also None when the form may be incomplete."""
+        return strategy if complete else st.one_of(st.none(), strategy)
+
+    budget = draw(maybe(_money("0.01" if complete else "0", "5000")))
+    rows = st.one_of(quantitative_indicator(complete=complete), qualitative_indicator(complete=complete))
+    return FormInput(
+        budget_initial=budget,
+        budget_full_year=budget,
+        executed=draw(maybe(_money("-10", "10000"))),
+        budget_weight=draw(st.one_of(st.none(), _money("0", "20"))),
+        budget_self_score=draw(st.one_of(st.none(), _money("0", "10"))),
+        indicators=tuple(draw(st.lists(rows, min_size=1 if complete else 0, max_size=7))),
+        self_total=draw(maybe(_money("0", "100"))),
+    )
+
+
+@SETTINGS
+@given(form=forms(), rubric=RUBRICS)
+def test_scores_stay_in_range(form: FormInput, rubric: Rubric) -> None:
+    """Every score in [0, weight], budget points in [0, budget weight], total in [0, full marks]."""
+    result = score_form(form, rubric)
+    assert len(result.indicators) == len(form.indicators)
+    for indicator in result.indicators:
+        assert indicator.weight >= 0
+        if indicator.score is not None:
+            assert 0 <= indicator.score <= indicator.weight, indicator.explanation
+    if result.budget_points is not None:
+        assert 0 <= result.budget_points <= rubric.budget.weight
+    if result.total is not None:
+        assert 0 <= result.total <= rubric.full_marks
+        assert result.grade == rubric.grade_for(result.total)
+    assert (result.status == STATUS_INCOMPLETE) == (result.total is None)
+    assert list(result.flags) == [flag for flag in ALL_FLAGS if flag in result.flags]
+    assert all(flag in result.flags for indicator in result.indicators for flag in indicator.flags)
+    assert result.explanation and all(isinstance(line, str) and line for line in result.explanation)
+
+
+@SETTINGS
+@given(first=_money("-10", "110"), second=_money("-10", "110"))
+def test_grade_is_monotone(first: Decimal, second: Decimal) -> None:
+    """A higher score never gets a worse grade (grades are listed best first)."""
+    low, high = sorted((first, second))
+    grades = DEFAULT.grades
+    assert grades.index(DEFAULT.grade_for(high)) <= grades.index(DEFAULT.grade_for(low))
+
+
+@st.composite
+def better_actual_case(draw: st.DrawFn) -> tuple[FormInput, int, Decimal, Decimal]:
+    """A complete form, one quantitative row in it, and two actual values for that row."""
+    rows = draw(st.lists(quantitative_indicator(complete=True), min_size=1, max_size=5))
+    index = draw(st.integers(0, len(rows) - 1))
+    row = rows[index]
+    if row.target.op == OP_EQ and row.target.number == 0:  # '=' with target 0 rewards a *lower* actual
+        rows[index] = dataclasses.replace(row, target=dataclasses.replace(row.target, number=Decimal(1)))
+    first, second = draw(_money("-200", "3000")), draw(_money("-200", "3000"))
+    form = FormInput(
+        budget_initial=Decimal(100),
+        budget_full_year=Decimal(100),
+        executed=draw(_money("0", "150")),
+        budget_weight=Decimal(10),
+        budget_self_score=Decimal(10),
+        indicators=tuple(rows),
+        self_total=Decimal(90),
+    )
+    return form, index, first, second
+
+
+def _with_actual(form: FormInput, index: int, actual: Decimal) -> FormInput:
+    """The form with one row's actual replaced."""
+    rows = list(form.indicators)
+    rows[index] = dataclasses.replace(rows[index], actual=Value(text=str(actual), number=actual))
+    return dataclasses.replace(form, indicators=tuple(rows))
+
+
+@SETTINGS
+@given(case=better_actual_case(), rubric=RUBRICS)
+def test_better_actual_never_lowers_score(case: tuple[FormInput, int, Decimal, Decimal], rubric: Rubric) -> None:
+    """Higher is better for ≥ and = (and for a bare number), lower is better for ≤."""
+    form, index, first, second = case
+    op = form.indicators[index].target.op or rubric.quantitative.default_operator
+    worse, better = sorted((first, second), reverse=(op == OP_LE))
+    worse_result = score_form(_with_actual(form, index, worse), rubric)
+    better_result = score_form(_with_actual(form, index, better), rubric)
+    worse_score = worse_result.indicators[index].score
+    better_score = better_result.indicators[index].score
+    assert worse_score is not None and better_score is not None
+    assert better_score >= worse_score, (op, worse, better)
+    assert worse_result.total is not None and better_result.total is not None
+    assert better_result.total >= worse_result.total
+    assert op in (OP_GE, OP_LE, OP_EQ)
+
+
+@SETTINGS
+@given(budget=_money("0.01", "100000"), extra=_money("0.01", "100000"), rubric=RUBRICS)
+def test_execution_above_budget_gives_full_points(budget: Decimal, extra: Decimal, rubric: Rubric) -> None:
+    """全年执行数 > 全年预算数 → the full budget-execution weight."""
+    form = FormInput(
+        budget_initial=budget,
+        budget_full_year=budget,
+        executed=budget + extra,
+        budget_weight=None,
+        budget_self_score=None,
+        indicators=(),
+        self_total=None,
+    )
+    result = score_form(form, rubric)
+    assert result.execution_rate is not None and result.execution_rate >= 1
+    assert result.budget_points == rubric.budget.weight

@@ -1,0 +1,410 @@
+"""The sample-year generator (etl/sample.py): reproducible bytes, DOMAIN.md §1 figures, planted quirks.
+
+Forms are read back with openpyxl (read-only) and a small independent reader/scorer below, not with the
+importer: these tests check what the generator wrote, the importer has its own tests.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from etl.sample import (
+    DOMAINS,
+    KEY_PROJECT,
+    KEY_UNIT,
+    QUAL_ACHIEVED,
+    QUAL_MISSED,
+    QUAL_PARTIAL,
+    QUIRK_KEYS,
+    REGISTRY_FILE,
+    REGISTRY_HEADER,
+    SAMPLE_NOTE,
+    WHOLE_DEPARTMENTS,
+    planted_quirks,
+    quirk_counts,
+    write_sample,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_PROJECTS = (
+    "道路清扫费", "龙康小学二期教学楼建设", "龙丰小学运动场建设", "失地农民基本生活保障", "安全饮水工程", "农村文化建设",
+    "计划生育家庭奖励", "旅游公厕建设", "巡防队建设经费", "打击非法集资专项经费", "免费教科书", "城乡道路修建", "信访维稳",
+    "六好村建设", "社区矫正", "残疾人事业", "养老机构", "城市管理", "医疗卫生建设", "城乡医疗补贴", "民政优抚",
+    "花卉林木基地投入", "安全生产",
+)
+CENT = Decimal("0.01")
+FULLWIDTH_DIGITS = re.compile("[０-９]")
+
+
+# ---------------------------------------------------------------------------------------------
+# A tiny reader for the forms as written
+# ---------------------------------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    """Cell text without whitespace, NFKC-normalised."""
+    return "".join(unicodedata.normalize("NFKC", str(value)).split()) if value is not None else ""
+
+
+def _amount(value: object) -> Decimal:
+    """An amount cell in 万元: numbers, '1,234.50', full-width digits, '56.2万元', '562000元'; blank is 0."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, (int, float)):
+        return Decimal(repr(value)).quantize(CENT, ROUND_HALF_UP)
+    text = _text(value).replace(",", "")
+    if text.endswith("万元"):
+        return Decimal(text[:-2])
+    if text.endswith("元"):
+        return Decimal(text[:-1]) / 10_000
+    return Decimal(text)
+
+
+@dataclass
+class Indicator:
+    """One indicator row as written."""
+
+    level1: str
+    name: str
+    target: object
+    actual: object
+    weight: object
+    score: object
+    reason: object
+
+
+@dataclass
+class Form:
+    """The cells of one sheet, and the fields found by their labels."""
+
+    cells: dict[tuple[int, int], object]
+    funds: dict[str, list[object]] = field(default_factory=dict)  # row label → [年初, 全年, 执行]
+    rate: object = None
+    budget_score: object = None
+    indicators: list[Indicator] = field(default_factory=list)
+    total: object = None
+
+    def find(self, wanted: str) -> tuple[int, int] | None:
+        """The first cell (row-major) whose text equals `wanted`."""
+        return next((rc for rc in sorted(self.cells) if _text(self.cells[rc]) == wanted), None)
+
+    def texts(self) -> list[str]:
+        """All text cells."""
+        return [v for v in self.cells.values() if isinstance(v, str)]
+
+    def amounts(self) -> list[object]:
+        """Every written amount cell."""
+        return [v for row in self.funds.values() for v in row if v is not None]
+
+
+def _read_form(rows: list[tuple]) -> Form:
+    """Locate the money table, the indicator table and the 总分 row by their labels."""
+    cells = {(r, c): v for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1) if v is not None}
+    form = Form(cells)
+    hr, _ = form.find("全年预算数")
+    header = {_text(v): c for (r, c), v in cells.items() if r == hr}
+    cols = [header["年初预算数"], header["全年预算数"], header["全年执行数"]]
+    for r in range(hr + 1, hr + 5):
+        label = "".join(_text(cells.get((r, c))) for c in range(1, cols[0]))
+        key = next(k for k in ("年度资金总额", "财政拨款", "上年结转", "其他资金") if k in label)
+        form.funds[key] = [cells.get((r, c)) for c in cols]
+        if key == "年度资金总额":
+            form.rate, form.budget_score = cells.get((r, header["执行率"])), cells.get((r, header["得分"]))
+    ir, _ = form.find("三级指标")
+    head = {_text(v): c for (r, c), v in cells.items() if r == ir}
+    total_row = next(r for (r, c), v in sorted(cells.items()) if r > ir and _text(v) == "总分")
+    level1 = ""
+    for r in range(ir + 1, total_row):
+        level1 = _text(cells.get((r, head["一级指标"]))) or level1
+        form.indicators.append(Indicator(level1, *(cells.get((r, head[k])) for k in (
+            "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"))))
+    form.total = cells.get((total_row, head["得分"]))
+    return form
+
+
+# ---------------------------------------------------------------------------------------------
+# A tiny honest scorer (DOMAIN.md §3), independent of rubrics/
+# ---------------------------------------------------------------------------------------------
+
+_TARGET = re.compile(r"^([≥≤=])([0-9.]+)(.*)$")
+_ACTUAL = re.compile(r"^([0-9.]+)(.*)$")
+_BANDS = {"达成": (Decimal("0.8"), Decimal(1)), "部分": (Decimal("0.6"), Decimal("0.8")), "未": (Decimal(0), Decimal("0.6"))}
+
+
+def _is_placeholder(ind: Indicator) -> bool:
+    """An empty template row (指标3, ……)."""
+    return ind.weight is None and ind.target is None
+
+
+def _q2(value: Decimal) -> Decimal:
+    """Half-up to two decimals."""
+    return value.quantize(CENT, ROUND_HALF_UP)
+
+
+def _target(ind: Indicator) -> tuple[str, Decimal, str] | None:
+    """(op, number, unit) of a quantitative target; None for a qualitative one."""
+    match = _TARGET.match(_text(ind.target))
+    return (match.group(1), Decimal(match.group(2)), match.group(3)) if match else None
+
+
+def _actual(ind: Indicator, target: tuple[str, Decimal, str]) -> Decimal:
+    """An actual value on the target's scale (0.96 → 96 for a % target)."""
+    if isinstance(ind.actual, (int, float)):
+        number = Decimal(repr(ind.actual))
+        if target[2] in ("%", "百分比") and number <= 1 < target[1]:
+            number *= 100
+        return number
+    return Decimal(_ACTUAL.match(_text(ind.actual)).group(1))
+
+
+def _honest_row(ind: Indicator) -> Decimal:
+    """The row's honest score: the formula for numbers; the unit's score clamped into its band for words."""
+    w = Decimal(ind.weight)
+    target = _target(ind)
+    if target is None:
+        word = _text(ind.actual)
+        band = "达成" if word in QUAL_ACHIEVED or word == _text(ind.target) else "部分" if word in QUAL_PARTIAL else "未"
+        assert word in QUAL_ACHIEVED + QUAL_PARTIAL + QUAL_MISSED or word == _text(ind.target), word
+        lo, hi = _BANDS[band]
+        return _q2(min(max(Decimal(repr(ind.score)), lo * w), hi * w))
+    op, t, _ = target
+    a = _actual(ind, target)
+    if op == "≤":
+        score = w if a <= t else Decimal(0) if a >= 2 * t else w * (1 - (a - t) / t)
+    else:
+        score = w if a >= t else w * a / t
+    return _q2(score)
+
+
+def _honest_total(form: Form) -> Decimal:
+    """Budget points + indicator points, recomputed from the raw values."""
+    budget, spent = _funds(form)
+    rate = (spent / budget).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    points = _q2(min(rate, Decimal(1)) * 10)
+    return points + sum(_honest_row(i) for i in form.indicators if not _is_placeholder(i))
+
+
+def _funds(form: Form) -> tuple[Decimal, Decimal]:
+    """(全年预算数, 全年执行数), from the sub-rows when the 年度资金总额 row is zero-filled."""
+    total = form.funds["年度资金总额"]
+    if _amount(total[1]) == 0:
+        parts = [form.funds[k] for k in ("财政拨款", "上年结转", "其他资金")]
+        return sum(_amount(p[1]) for p in parts), sum(_amount(p[2]) for p in parts)
+    return _amount(total[1]), _amount(total[2])
+
+
+def _complete(form: Form) -> bool:
+    """Every actual and score is written, and the total."""
+    rows = [i for i in form.indicators if not _is_placeholder(i)]
+    return form.total is not None and all(i.actual is not None and i.score is not None for i in rows)
+
+
+def _grade(total: Decimal) -> str:
+    """优 ≥ 90, 良 80–<90, 中 60–<80, 差 < 60."""
+    return "优" if total >= 90 else "良" if total >= 80 else "中" if total >= 60 else "差"
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The sample year written once into a temporary folder."""
+    return write_sample(tmp_path_factory.mktemp("sample_a"))
+
+
+@pytest.fixture(scope="module")
+def forms(written: list[Path]) -> dict[tuple[str, str], Form]:
+    """Every form, keyed by (file name, sheet title), in file and sheet order."""
+    out: dict[tuple[str, str], Form] = {}
+    for path in written[1:]:
+        wb = openpyxl.load_workbook(path, read_only=True)
+        for ws in wb.worksheets:
+            out[(path.name, ws.title)] = _read_form(list(ws.iter_rows(values_only=True)))
+        wb.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def registry(written: list[Path]) -> tuple[list[tuple], list[tuple]]:
+    """(自评项目清单 rows with header, 年度信息 rows)."""
+    wb = openpyxl.load_workbook(written[0], read_only=True)
+    rows = list(wb["自评项目清单"].iter_rows(values_only=True))
+    info = list(wb["年度信息"].iter_rows(values_only=True))
+    wb.close()
+    return rows, info
+
+
+# ---------------------------------------------------------------------------------------------
+# Tests
+# ---------------------------------------------------------------------------------------------
+
+
+def test_files_registry_first_then_121_units(written):
+    assert written[0].name == REGISTRY_FILE
+    units = written[1:]
+    assert len(units) == 121
+    assert all(re.fullmatch(r"\d{6}_.+\.xlsx", p.name) for p in units)
+    assert sorted(p.name for p in written) == sorted(p.name for p in written[0].parent.iterdir())
+
+
+def test_bytes_identical_across_runs_and_hash_seeds(written, tmp_path):
+    """A second run, in another process with another PYTHONHASHSEED, writes the same bytes."""
+    env = dict(os.environ, PYTHONHASHSEED="12345", PYTHONPATH=str(ROOT))
+    code = f"from pathlib import Path; from etl.sample import write_sample; write_sample(Path({str(tmp_path)!r}))"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env, timeout=120)
+    for path in written:
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+    assert len(list(tmp_path.iterdir())) == len(written)
+
+
+def test_793_sheets_with_valid_titles_matching_the_registry(forms, registry):
+    rows, _ = registry
+    assert len(forms) == 793
+    for (file_name, title), form in forms.items():
+        assert len(title) <= 31 and not re.search(r"[\[\]:*?/\\]", title)
+        code, unit = file_name[:-5].split("_", 1)
+        assert _text(form.cells[(form.find("项目名称")[0], form.find("项目名称")[1] + 2)]) == title
+        implementer = form.find("实施单位")
+        assert form.cells[(implementer[0], implementer[1] + 1)] == f"{code}-{unit}"
+    listed = [(f"{r[1]}_{r[2]}.xlsx", r[5]) for r in rows[1:]]
+    assert listed == list(forms)
+
+
+def test_money_adds_up_to_the_reference_year(forms):
+    budget = spent = Decimal(0)
+    for form in forms.values():
+        b, s = _funds(form)
+        budget, spent = budget + b, spent + s
+        for column in range(3):  # the sub-rows add up to the total row (unless it is zero-filled)
+            total = _amount(form.funds["年度资金总额"][column])
+            parts = sum(_amount(form.funds[k][column]) for k in ("财政拨款", "上年结转", "其他资金"))
+            assert total in (parts, 0)
+    assert budget == Decimal("99500.00")
+    assert spent == Decimal("83200.00")
+
+
+def test_registry_lists_units_domains_and_year(registry):
+    rows, info = registry
+    assert rows[0] == REGISTRY_HEADER
+    body = rows[1:]
+    assert len(body) == 793 and [r[0] for r in body] == list(range(1, 794))
+    assert {r[6] for r in body} == set(DOMAINS)
+    assert len({r[1] for r in body}) == 121 and len({(r[1], r[2]) for r in body}) == 121
+    assert {r[3] for r in body} == {"区直部门", "镇", "街道办事处", "学校"}
+    assert len({(r[1], r[5]) for r in body}) == 793  # project names unique within a unit
+    units = {r[2] for r in body}
+    assert {KEY_UNIT, *WHOLE_DEPARTMENTS} <= units
+    assert (KEY_UNIT, KEY_PROJECT) in {(r[2], r[5]) for r in body}
+    assert set(SEED_PROJECTS) <= {r[5] for r in body}
+    assert info == [("年度", 2015), ("全年项目支出（万元）", 203061.22), ("数据说明", SAMPLE_NOTE)]
+    assert "示例数据" in SAMPLE_NOTE
+    assert round(99500 / info[1][1] * 100) == 49
+
+
+def test_honest_recomputation_gives_every_grade(forms):
+    """Recomputed from raw values: all four grades, ≥ 10 差, and self-scores near the honest ones."""
+    inflated = {key for key in _all_with("inflated_self_score")}
+    grades: dict[str, int] = {}
+    for key, form in forms.items():
+        if not _complete(form):
+            grades["未完成"] = grades.get("未完成", 0) + 1
+            continue
+        honest = _honest_total(form)
+        grades[_grade(honest)] = grades.get(_grade(honest), 0) + 1
+        excess = Decimal(repr(form.total)) - honest
+        if key in inflated:
+            assert 6 <= excess <= 25, key
+        else:
+            assert abs(excess) <= 3, key
+    assert set(grades) == {"优", "良", "中", "差", "未完成"}
+    assert grades["差"] >= 10 and grades["未完成"] >= 10
+    assert 0.5 < grades["优"] / 793 < 0.7
+
+
+def _all_with(quirk: str) -> list[tuple[str, str]]:
+    """Every form carrying `quirk`."""
+    return planted_quirks(limit=1000)[quirk]
+
+
+def _over(ind: Indicator) -> bool:
+    """A ≥/= row whose actual is at least 130% of its target."""
+    target = _target(ind) if not _is_placeholder(ind) and ind.actual is not None else None
+    return target is not None and target[0] != "≤" and _actual(ind, target) >= Decimal("1.3") * target[1]
+
+
+def _shows(quirk: str, form: Form) -> bool:
+    """True when the form visibly shows `quirk`."""
+    rows = [i for i in form.indicators if not _is_placeholder(i)]
+    targets = [_text(i.target) for i in rows]
+    money = [a for a in form.amounts() if isinstance(a, str)]
+    checks = {
+        "glued_units": lambda: any(re.fullmatch(r"[≥≤=][0-9.]+[^0-9.%]+", t) for t in targets),
+        "percent_word": lambda: any(re.fullmatch(r"[≥=][0-9.]+百分比", t) for t in targets),
+        "qualitative": lambda: any(not re.search(r"[0-9]", t) for t in targets),
+        "template_labels": lambda: any(re.fullmatch(r"指标\d+\D+", _text(i.name)) for i in rows),
+        "placeholder_rows": lambda: any(re.fullmatch(r"指标\d+|……", _text(i.name)) and _is_placeholder(i)
+                                        and i.actual is None for i in form.indicators),
+        "zero_total_row": lambda: (all(_amount(v) == 0 for v in form.funds["年度资金总额"])
+                                   and _amount(form.funds["财政拨款"][1]) > 0),
+        "incomplete": lambda: not _complete(form),
+        "integer_scores": lambda: (all(float(v).is_integer() for v in [form.budget_score, form.total]
+                                       + [i.score for i in rows])
+                                   and not (_rate(form) * 10).is_integer()),
+        "text_thousands": lambda: any("," in a for a in money),
+        "fullwidth_digits": lambda: any(FULLWIDTH_DIGITS.search(a) for a in money),
+        "wan_suffix": lambda: any(a.endswith("万元") for a in money),
+        "yuan_amounts": lambda: any(re.fullmatch(r"\d+元", a) for a in money),
+        "inflated_self_score": lambda: Decimal(repr(form.total)) - _honest_total(form) >= 6,
+        "overachieved_no_reason": lambda: any(_over(i) and not i.reason for i in rows),
+        "overachieved_with_reason": lambda: any(_over(i) and i.reason for i in rows),
+        "weights_not_100": lambda: 10 + sum(i.weight for i in rows) != 100,
+        "layout_shifted": lambda: form.cells.get((1, 2)) == "附件1" and not any(c == 1 for _, c in form.cells),
+        "layout_province": lambda: ("其中：本年财政拨款" in form.texts() and "总  分" in form.texts()
+                                    and any(re.search(r"[(（]\d+分[)）]$", i.level1) for i in rows)),
+        "layout_mof_no_unit_row": lambda: (form.find("项目名称") == (2, 1)
+                                           and not any("填报单位" in t for t in form.texts())),
+    }
+    return checks[quirk]()
+
+
+def _rate(form: Form) -> float:
+    """The form's execution rate as a fraction, whichever way it is written."""
+    value = form.rate
+    if isinstance(value, str):
+        return float(_text(value).rstrip("%")) / 100
+    return value if value <= 1 else value / 100
+
+
+def test_every_planted_quirk_is_there_and_visible(forms):
+    examples = planted_quirks()
+    counts = quirk_counts()
+    assert set(examples) == set(QUIRK_KEYS)
+    at_least = {"weights_not_100": 3, "incomplete": 20}
+    for quirk in QUIRK_KEYS:
+        assert counts[quirk] >= at_least.get(quirk, 10), quirk
+        assert 1 <= len(examples[quirk]) <= 8, quirk
+        for key in examples[quirk]:
+            assert _shows(quirk, forms[key]), (quirk, key)
+    assert 3 <= counts["weights_not_100"] <= 5
+
+
+@pytest.mark.parametrize("quirk", ["inflated_self_score", "overachieved_no_reason", "zero_total_row", "incomplete"])
+def test_quirks_only_where_planted(forms, quirk):
+    """These quirks appear exactly on the forms the manifest names (so the importer tests can rely on it)."""
+    planted = set(_all_with(quirk))
+    shown = {key for key, form in forms.items() if _shows(quirk, form)} if quirk != "inflated_self_score" else {
+        key for key, form in forms.items() if _complete(form) and _shows(quirk, form)}
+    assert shown == planted
