@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from etl.form import ERROR, WARNING, Grid, Problem, cell_name, label_key, split_unit
+from etl.form import ERROR, WARNING, Grid, Problem, cell_name, column_text, label_key, split_unit
 from etl.reader import MAX_COLS, MAX_LIST_ROWS, Sheet
 from etl.values import NotANumber, parse_amount, parse_number
 
