@@ -31,7 +31,6 @@ except Exception as exc:  # the one place the UI shows an unexpected failure: no
         st.code(f"{type(exc).__name__}: {exc}")
     st.stop()
 
-st.session_state["data_version"] = version
 years = data.years(version)
 with st.sidebar:
     st.markdown(f"### {s.APP_TITLE}")
@@ -40,5 +39,8 @@ with st.sidebar:
         if s.SAMPLE_BADGE in data.year_note(st.session_state["year"], version):
             st.warning(f"**{s.SAMPLE_BADGE}**　{s.SAMPLE_NOTE}")
 
-page = st.navigation([st.Page("pages/overview.py", title=s.NAV_OVERVIEW, icon="📈", default=True)])
+page = st.navigation([
+    st.Page("pages/overview.py", title=s.NAV_OVERVIEW, icon=":material/insights:", default=True),
+    st.Page("pages/projects.py", title=s.NAV_PROJECTS, icon=":material/fact_check:"),
+])
 page.run()

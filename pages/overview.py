@@ -2,12 +2,11 @@
 
 import streamlit as st
 
-from ui import charts, data
+from ui import charts, data, tables
 from ui import format as fmt
 from ui import strings as s
 
-version = st.session_state.get("data_version", 0)
-year = st.session_state.get("year")
+version, year = data.selection()
 units = None  # every unit: sign-in and per-viewer scopes come later
 
 st.title(s.OVERVIEW_TITLE)
@@ -42,11 +41,7 @@ left.plotly_chart(charts.units_figure(scored.head(top_n), s.CHART_TOP), width="s
 right.plotly_chart(charts.units_figure(scored.tail(top_n).iloc[::-1], s.CHART_BOTTOM), width="stretch")
 
 with st.expander(s.TABLE_UNITS):
-    shown = unit_table.rename(columns={
-        "unit_code": s.COL_UNIT_CODE, "unit_name": s.COL_UNIT_NAME, "unit_type": s.COL_UNIT_TYPE,
-        "projects": s.COL_PROJECTS, "budget_full_year": s.COL_BUDGET, "executed": s.COL_EXECUTED,
-        "execution_rate": s.COL_RATE, "score": s.COL_SCORE, "grade": s.COL_GRADE, "flagged_projects": s.COL_FLAGGED,
-    })
+    shown = tables.unit_table(unit_table)
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         s.COL_RATE: st.column_config.NumberColumn(format="percent"),
         s.COL_BUDGET: st.column_config.NumberColumn(format="localized"),

@@ -13,7 +13,12 @@ import pandas as pd
 
 Units = Sequence[str] | None  # unit codes the viewer may see; None = every unit
 
-_SCOPE = "($all_units OR list_contains($units, unit_code))"
+def _scope(column: str = "unit_code") -> str:
+    """The WHERE clause limiting rows to the units the viewer may see."""
+    return f"($all_units OR list_contains($units, {column}))"
+
+
+_SCOPE = _scope()
 
 
 def _params(year: int, units: Units, **extra: object) -> dict[str, object]:
@@ -156,7 +161,7 @@ def unit_scores(con: duckdb.DuckDBPyConnection, year: int, units: Units = None) 
 
 
 PROJECTS_SQL = f"""
-SELECT project_id, project_name, unit_code, unit_name, unit_type, department, domain, budget_initial,
+SELECT form_id, project_id, project_name, unit_code, unit_name, unit_type, department, domain, budget_initial,
        budget_full_year, executed, execution_rate, self_score, computed_score, grade, status, flags
 FROM v_project_scores
 WHERE year = $year AND {_SCOPE}
@@ -167,3 +172,67 @@ ORDER BY unit_code, project_name
 def project_scores(con: duckdb.DuckDBPyConnection, year: int, units: Units = None) -> pd.DataFrame:
     """Every project's scores for the year."""
     return _frame(con, PROJECTS_SQL, _params(year, units))
+
+
+FORM_SQL = f"""
+SELECT v.form_id, v.project_id, v.project_name, v.unit_code, v.unit_name, v.unit_type, v.department, v.domain,
+       v.budget_initial, v.budget_full_year, v.executed, v.execution_rate, v.self_score, v.computed_score,
+       v.grade, v.status, v.flags, v.file_name, v.sheet, f.goal_expected, f.goal_actual, f.budget_points,
+       f.self_budget_score, f.explanation, f.rubric_version, i.loaded_at
+FROM v_project_scores v
+JOIN forms f USING (form_id)
+JOIN imports i ON i.import_id = f.import_id
+WHERE v.form_id = $form_id AND {_scope("v.unit_code")}
+"""
+
+
+def form_detail(con: duckdb.DuckDBPyConnection, form_id: int, units: Units = None) -> dict[str, object] | None:
+    """One current form with its arithmetic, or None when it does not exist or is outside the scope."""
+    cur = con.cursor()
+    try:
+        cur.execute(FORM_SQL, {"form_id": form_id, "all_units": units is None, "units": list(units or [])})
+        row = cur.fetchone()
+        names = [d[0] for d in cur.description] if row else []
+    finally:
+        cur.close()
+    return dict(zip(names, row, strict=True)) if row else None
+
+
+INDICATORS_SQL = """
+SELECT seq, level1, level2, name, target_text, actual_text, weight, applied_weight, self_score, computed_score,
+       deviation_note, flags, explanation, cell_ref
+FROM indicators
+WHERE form_id = $form_id
+ORDER BY seq
+"""
+
+
+def form_indicators(con: duckdb.DuckDBPyConnection, form_id: int) -> pd.DataFrame:
+    """The indicator rows of a form with their recomputed scores and arithmetic."""
+    return _frame(con, INDICATORS_SQL, {"form_id": form_id})
+
+
+FORM_PROBLEMS_SQL = """
+SELECT p.cell, p.severity, p.message
+FROM problems p JOIN forms f ON f.import_id = p.import_id AND f.sheet = p.sheet
+WHERE f.form_id = $form_id
+ORDER BY p.severity, p.cell
+"""
+
+
+def form_problems(con: duckdb.DuckDBPyConnection, form_id: int) -> pd.DataFrame:
+    """What the importer noticed on the form's sheet (cell, severity, message)."""
+    return _frame(con, FORM_PROBLEMS_SQL, {"form_id": form_id})
+
+
+HISTORY_SQL = """
+SELECT f.form_id, f.is_current, i.file_name, i.loaded_at, f.self_score, f.computed_score, f.grade, f.status
+FROM forms f JOIN imports i USING (import_id)
+WHERE f.project_id = $project_id
+ORDER BY f.form_id DESC
+"""
+
+
+def form_history(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataFrame:
+    """Every loaded version of a project, newest first."""
+    return _frame(con, HISTORY_SQL, {"project_id": project_id})

@@ -71,11 +71,19 @@ def test_first_start_builds_the_sample_and_shows_the_overview(server, tmp_path):
         shot = tmp_path / "overview.png"
         page.screenshot(path=str(shot))
         sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("项目得分").click()
+        page.get_by_text("项目得分与复核").first.wait_for(timeout=30_000)
+        page.get_by_text("计算过程").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
+        projects_text = page.locator('[data-testid="stMain"]').inner_text()
+        page.screenshot(path=str(tmp_path / "projects.png"))
         browser.close()
     print(f"screenshot: {shot}")
     for expected in ("总览", "121 家", "793 个", "9.95 亿元", "8.32 亿元", "83.6%", "49%", "评价等级分布"):
         assert expected in text
     assert "示例数据" in sidebar
+    assert "符合条件的项目：793 个" in projects_text and "预算执行率" in projects_text
     assert "Traceback" not in text
     assert shot.stat().st_size > 50_000
     assert (tmp_path / "budget_perf.duckdb").exists() and not (tmp_path / "budget_perf.new.duckdb").exists()

@@ -97,3 +97,42 @@ def test_headline_arithmetic_matches_the_views(sample_con):
     assert (h.units, h.projects) == (121, 793)
     assert (h.budget_full_year, h.executed) == (Decimal("99500"), Decimal("83200"))
     assert round(h.share_of_expenditure, 2) == Decimal("0.49")
+
+
+def test_projects_page_filters_and_explains_a_flagged_project(sample_app, sample_con):
+    at = sample_app.run()
+    at.switch_page("pages/projects.py").run()
+    assert not at.exception
+    flag_filter = next(m for m in at.multiselect if m.label == "疑点")
+    flag_filter.set_value(["自评分虚高"]).run()
+    assert not at.exception
+    expected = sample_con.execute(
+        "SELECT count(*) FROM v_project_scores WHERE list_contains(flags, '自评分虚高')").fetchone()[0]
+    assert any(f"符合条件的项目：{expected} 个" in c.value for c in at.caption)
+    picked = next(b for b in at.selectbox if b.label == "查看项目")
+    form_id = picked.value
+    self_score, computed = sample_con.execute(
+        "SELECT self_score, computed_score FROM v_project_scores WHERE form_id = ?", [form_id]).fetchone()
+    shown = metrics(at)
+    assert shown["单位自评分"] == f"{self_score:.2f}" and shown["系统复核得分"] == f"{computed:.2f}"
+    assert self_score - computed > 5
+    arithmetic = at.code[0].value
+    assert "预算执行率" in arithmetic and "总分" in arithmetic
+    assert any("自评分虚高" in w.value for w in at.warning)
+
+
+def test_projects_page_with_no_match_says_so(sample_app):
+    at = sample_app.run()
+    at.switch_page("pages/projects.py").run()
+    at.text_input[0].set_value("不存在的项目名称").run()
+    assert not at.exception
+    assert any("没有符合筛选条件的项目" in i.value for i in at.info)
+
+
+def test_projects_page_shows_an_incomplete_form_without_a_score(sample_app):
+    at = sample_app.run()
+    at.switch_page("pages/projects.py").run()
+    next(m for m in at.multiselect if m.label == "等级").set_value(["未完成"]).run()
+    assert not at.exception
+    assert metrics(at)["系统复核得分"] == "—"
+    assert any("不评分、不定级" in i.value for i in at.info)

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from etl.build import build_sample_database
+from rubrics.model import ALL_FLAGS
 from store import db, queries
 from store.queries import Headline, Units
 
@@ -81,3 +82,46 @@ def by_domain(year: int, units: Units, version: int) -> pd.DataFrame:
 def unit_scores(year: int, units: Units, version: int) -> pd.DataFrame:
     """Every unit's score, best first."""
     return queries.unit_scores(con(), year, units)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def project_scores(year: int, units: Units, version: int) -> pd.DataFrame:
+    """Every project's scores for the year."""
+    return queries.project_scores(con(), year, units)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def form_detail(form_id: int, units: Units, version: int) -> dict[str, object] | None:
+    """One form with its arithmetic."""
+    return queries.form_detail(con(), form_id, units)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def form_indicators(form_id: int, version: int) -> pd.DataFrame:
+    """A form's indicator rows."""
+    return queries.form_indicators(con(), form_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def form_problems(form_id: int, version: int) -> pd.DataFrame:
+    """What the importer noticed on a form."""
+    return queries.form_problems(con(), form_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def form_history(project_id: str, version: int) -> pd.DataFrame:
+    """Every loaded version of a project."""
+    return queries.form_history(con(), project_id)
+
+
+FLAGS = ALL_FLAGS  # the engine's flags, in its order, for filters
+
+
+def selection() -> tuple[int, int | None]:
+    """(data version, selected year) for a page: the sidebar's year, else the newest year with data."""
+    version = data_version()
+    available = years(version)
+    year = st.session_state.get("year")
+    if year not in available:
+        year = available[0] if available else None
+    return version, year

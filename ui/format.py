@@ -75,3 +75,16 @@ def csv_bytes(frame) -> bytes:
         if safe[col].dtype == object or str(safe[col].dtype).startswith(("string", "str")):
             safe[col] = safe[col].map(lambda v: f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
     return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def score_delta(computed: object, self_score: object) -> str | None:
+    """'computed − self' with a sign for st.metric's delta ('-6.40'), or None when either is missing."""
+    a, b = _dec(computed), _dec(self_score)
+    if a is None or b is None:
+        return None
+    return f"{a - b:+.2f}"
+
+
+def file_label(path: str) -> str:
+    """A stored file name as users know it: the last part of the path ('x.zip/a.xlsx' → 'a.xlsx')."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]

@@ -1,0 +1,71 @@
+"""Number formatting, table shaping and figure builders (no Streamlit needed)."""
+
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from ui import charts, tables
+from ui import format as fmt
+
+
+@pytest.mark.parametrize(("fn", "value", "expected"), [
+    (fmt.wan, Decimal("99500"), "99,500.00 万元"),
+    (fmt.wan, None, "—"),
+    (fmt.yi, Decimal("99500"), "9.95 亿元"),
+    (fmt.yi, Decimal("83200"), "8.32 亿元"),
+    (fmt.money, Decimal("203061.22"), "20.31 亿元"),
+    (fmt.money, Decimal("39.4"), "39.40 万元"),
+    (fmt.pct, Decimal("0.836180904"), "83.6%"),
+    (fmt.pct, 1, "100.0%"),
+    (fmt.score, Decimal("88.605"), "88.61"),
+    (fmt.score, float("nan"), "—"),
+    (fmt.count, 793, "793"),
+])
+def test_chinese_number_formats(fn, value, expected):
+    assert fn(value) == expected
+
+
+def test_score_delta_and_file_label():
+    assert fmt.score_delta(Decimal("84.2"), Decimal("98")) == "-13.80"
+    assert fmt.score_delta(None, Decimal("98")) is None
+    assert fmt.file_label("/x/批次.zip/219001_龙康小学.xlsx") == "219001_龙康小学.xlsx"
+
+
+def test_csv_neutralises_formulas_and_opens_in_excel():
+    frame = pd.DataFrame({"单位名称": ["=HYPERLINK(\"http://x\")", "+1", "区教育局"], "得分": [1.0, 2.0, 3.0]})
+    text = fmt.csv_bytes(frame).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'+1" in text and "\n区教育局," in text
+    assert fmt.csv_bytes(frame).startswith(b"\xef\xbb\xbf")
+
+
+@pytest.fixture
+def projects():
+    return pd.DataFrame({
+        "unit_name": ["区教育局", "龙康镇人民政府", "龙康小学"],
+        "project_name": ["免费教科书", "安全饮水工程", "二期教学楼建设"],
+        "unit_type": ["区直部门", "镇", "学校"],
+        "domain": ["教育", "水利", "教育"],
+        "grade": ["优", None, "差"],
+        "flags": [[], ["未完成"], ["自评分虚高", "执行率偏低"]],
+    })
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({}, ["免费教科书", "安全饮水工程", "二期教学楼建设"]),
+    ({"domains": ["教育"]}, ["免费教科书", "二期教学楼建设"]),
+    ({"grades": ["未完成"]}, ["安全饮水工程"]),
+    ({"flags": ["执行率偏低", "未完成"]}, ["安全饮水工程", "二期教学楼建设"]),
+    ({"unit_types": ["学校"], "grades": ["差"]}, ["二期教学楼建设"]),
+    ({"text": "龙康"}, ["安全饮水工程", "二期教学楼建设"]),
+    ({"text": "龙康", "unit_types": ["区直部门"]}, []),
+])
+def test_project_filters(projects, kwargs, expected):
+    assert tables.filter_projects(projects, **kwargs)["project_name"].tolist() == expected
+
+
+def test_unit_figure_keeps_order_and_grade_colours():
+    units = pd.DataFrame({"unit_name": ["甲", "乙"], "score": [Decimal("95"), Decimal("55")], "grade": ["优", "差"]})
+    bar = charts.units_figure(units, "最高").data[0]
+    assert list(bar.y) == ["乙", "甲"]  # plotly draws bottom-up: the first unit ends on top
+    assert list(bar.marker.color) == [charts.GRADE_COLORS["差"], charts.GRADE_COLORS["优"]]

@@ -1,0 +1,90 @@
+"""Table shaping for pages: filters over query results and Chinese column names. No Streamlit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ui import strings as s
+
+PROJECT_COLUMNS = {
+    "unit_name": s.COL_UNIT_NAME, "project_name": s.COL_PROJECT, "unit_type": s.COL_UNIT_TYPE,
+    "domain": s.COL_DOMAIN, "budget_full_year": s.COL_BUDGET, "executed": s.COL_EXECUTED,
+    "execution_rate": s.COL_RATE, "self_score": s.COL_SELF, "computed_score": s.COL_COMPUTED, "grade": s.COL_GRADE,
+    "flags": s.COL_FLAGS, "status": s.COL_STATUS,
+}
+INDICATOR_COLUMNS = {
+    "level1": s.COL_LEVEL1, "level2": s.COL_LEVEL2, "name": s.COL_INDICATOR, "target_text": s.COL_TARGET,
+    "actual_text": s.COL_ACTUAL, "weight": s.COL_WEIGHT, "self_score": s.COL_SELF,
+    "computed_score": s.COL_COMPUTED, "explanation": s.COL_EXPLANATION, "deviation_note": s.COL_NOTE,
+    "cell_ref": s.COL_CELL,
+}
+
+
+def filter_projects(projects: pd.DataFrame, unit_types: Sequence[str] = (), domains: Sequence[str] = (),
+                    grades: Sequence[str] = (), flags: Sequence[str] = (), text: str = "") -> pd.DataFrame:
+    """Rows matching every given filter (an empty filter matches all); grade '未完成' matches no grade;
+    a project matches `flags` when it carries any of them."""
+    keep = pd.Series(True, index=projects.index)
+    if unit_types:
+        keep &= projects["unit_type"].isin(unit_types)
+    if domains:
+        keep &= projects["domain"].isin(domains)
+    if grades:
+        keep &= projects["grade"].fillna("未完成").isin(grades)
+    if flags:
+        wanted = set(flags)
+        keep &= projects["flags"].map(lambda fs: bool(wanted & set(fs if fs is not None else [])))
+    needle = text.strip()
+    if needle:
+        keep &= (projects["unit_name"].str.contains(needle, regex=False)
+                 | projects["project_name"].str.contains(needle, regex=False))
+    return projects[keep]
+
+
+NUMERIC = ("budget_full_year", "executed", "execution_rate", "self_score", "computed_score", "score", "weight",
+           "applied_weight")
+
+
+def _numbers_as_float(frame: pd.DataFrame) -> pd.DataFrame:
+    """Decimal columns as floats, so that tables right-align them and show a missing value as blank."""
+    for col in NUMERIC:
+        if col in frame:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    return frame
+
+
+def project_table(projects: pd.DataFrame) -> pd.DataFrame:
+    """Projects with Chinese column names, flags joined as text."""
+    out = _numbers_as_float(projects[list(PROJECT_COLUMNS)].copy())
+    out["flags"] = out["flags"].map(lambda fs: "、".join(fs) if fs is not None and len(fs) else "")
+    return out.rename(columns=PROJECT_COLUMNS)
+
+
+def indicator_table(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Indicator rows with Chinese column names."""
+    return _numbers_as_float(indicators[list(INDICATOR_COLUMNS)].copy()).rename(columns=INDICATOR_COLUMNS)
+
+
+HISTORY_COLUMNS = {
+    "is_current": s.COL_CURRENT, "file_name": s.COL_FILE, "loaded_at": s.COL_LOADED, "self_score": s.COL_SELF,
+    "computed_score": s.COL_COMPUTED, "grade": s.COL_GRADE, "status": s.COL_STATUS,
+}
+
+
+def history_table(history: pd.DataFrame) -> pd.DataFrame:
+    """Form versions with Chinese column names."""
+    return _numbers_as_float(history[list(HISTORY_COLUMNS)].copy()).rename(columns=HISTORY_COLUMNS)
+
+
+UNIT_COLUMNS = {
+    "unit_code": s.COL_UNIT_CODE, "unit_name": s.COL_UNIT_NAME, "unit_type": s.COL_UNIT_TYPE,
+    "projects": s.COL_PROJECTS, "budget_full_year": s.COL_BUDGET, "executed": s.COL_EXECUTED,
+    "execution_rate": s.COL_RATE, "score": s.COL_SCORE, "grade": s.COL_GRADE, "flagged_projects": s.COL_FLAGGED,
+}
+
+
+def unit_table(units: pd.DataFrame) -> pd.DataFrame:
+    """Unit scores with Chinese column names."""
+    return _numbers_as_float(units[list(UNIT_COLUMNS)].copy()).rename(columns=UNIT_COLUMNS)
