@@ -1,14 +1,17 @@
 """Workbook bytes → sheets of cell values with their merged ranges, for .xlsx and .xls.
 
-.xlsx is read with openpyxl (full mode: it keeps merged ranges and stores cells sparsely, so one
-stray cell at XFD1048576 costs nothing; python-calamine would allocate the whole 2^34-cell range and
-abort the process). .xls is read with python-calamine (an .xls sheet is at most 65,536 × 256).
-Only the top-left MAX_ROWS × MAX_COLS block of a sheet is read: a form is far smaller.
+Both are read with python-calamine (fast, reports merged ranges). Calamine allocates the whole used
+range of a sheet, so one stray cell at XFD1048576 would make it allocate 2^34 cells and abort the
+process: before handing it an .xlsx we scan the sheets' XML for their real extent, and a workbook
+with a sheet beyond MAX_ROWS × MAX_COLS is read with openpyxl instead (slower, but it stores cells
+sparsely). An .xls sheet is at most 65,536 × 256, which calamine handles.
+Only the top-left max_rows × MAX_COLS block of a sheet is read: a form is far smaller.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +25,8 @@ MAX_COLS = 40  # columns of a sheet that are read
 MAX_UNCOMPRESSED_MB = 64  # an .xlsx whose parts unpack to more is refused (zip bomb guard)
 
 _ZIP_MAGIC = b"PK\x03\x04"
+_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"([0-9]{1,8})\"")
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})[0-9]{1,8}\"")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 if not openpyxl.DEFUSEDXML:  # pragma: no cover - requirements.txt pins defusedxml
@@ -104,23 +109,41 @@ def sniff(data: bytes) -> str:
 
 def read_workbook(data: bytes, max_rows: int = MAX_ROWS) -> list[Sheet]:
     """Read every worksheet of an .xlsx or .xls file given as bytes (the first max_rows rows of each)."""
-    kind = sniff(data)
-    if kind == "xlsx":
-        return list(_read_xlsx(data, max_rows))
-    return list(_read_xls(data, max_rows))
+    if sniff(data) == "xlsx" and not _xlsx_within(data, max_rows):
+        return list(_read_openpyxl(data, max_rows))
+    return list(_read_calamine(data, max_rows))
 
 
-def _read_xlsx(data: bytes, max_rows: int) -> Iterator[Sheet]:
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _xlsx_within(data: bytes, max_rows: int) -> bool:
+    """Check the zip, and whether every sheet's cells lie within max_rows × MAX_COLS (by its XML)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            names = set(archive.namelist())
-    except zipfile.BadZipFile as exc:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+                raise UnreadableWorkbook("文件是 ZIP 压缩包而不是 Excel 工作簿；请解压后导入其中的 .xlsx 文件，或直接导入该 .zip")
+            if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_MB * 1024 * 1024:
+                raise UnreadableWorkbook(f"工作簿解压后超过 {MAX_UNCOMPRESSED_MB} MB，不像是自评表，已拒绝")
+            for info in infos:
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    xml = archive.read(info)
+                    rows = [int(r) for r in _ROW_REF.findall(xml)]
+                    cols = [_column_number(c) for c in set(_CELL_REF.findall(xml))]
+                    if max(rows, default=0) > max_rows or max(cols, default=0) > MAX_COLS:
+                        return False
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
         raise UnreadableWorkbook("文件已损坏或不完整（无法解压），请重新导出后再导入") from exc
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise UnreadableWorkbook("文件是 ZIP 压缩包而不是 Excel 工作簿；请解压后导入其中的 .xlsx 文件，或直接导入该 .zip")
-    if unpacked > MAX_UNCOMPRESSED_MB * 1024 * 1024:
-        raise UnreadableWorkbook(f"工作簿解压后超过 {MAX_UNCOMPRESSED_MB} MB，不像是自评表，已拒绝")
+    return True
+
+
+def _read_openpyxl(data: bytes, max_rows: int) -> Iterator[Sheet]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True, rich_text=False)
     except Exception as exc:  # openpyxl raises many types for damaged parts
@@ -137,7 +160,7 @@ def _read_xlsx(data: bytes, max_rows: int) -> Iterator[Sheet]:
     workbook.close()
 
 
-def _read_xls(data: bytes, max_rows: int) -> Iterator[Sheet]:
+def _read_calamine(data: bytes, max_rows: int) -> Iterator[Sheet]:
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError as exc:
@@ -147,19 +170,23 @@ def _read_xls(data: bytes, max_rows: int) -> Iterator[Sheet]:
         if "password" in message.lower() or "encrypt" in message.lower():
             raise UnreadableWorkbook("工作簿设有密码，请取消密码保护后再导入") from exc
         raise UnreadableWorkbook("工作簿已损坏，无法读取；请在 Excel 中打开并另存为 .xlsx 后再导入") from exc
-    for name in workbook.sheet_names:
+    for meta in workbook.sheets_metadata:
+        if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+            continue  # chart and macro sheets hold no form
+        name = meta.name
         try:
             sheet = workbook.get_sheet_by_name(name)
         except Exception as exc:
             raise UnreadableWorkbook(f"工作表“{name}”已损坏，无法读取") from exc
         values: dict[Cell, object] = {}
         row0, col0 = sheet.start or (0, 0)
+        # iter_rows() counts rows from the sheet's first row but columns from the used range's first column
         for r, row in enumerate(sheet.iter_rows()):
-            if row0 + r >= max_rows:
+            if r >= max_rows:
                 break
             for c, value in enumerate(row[: max(0, MAX_COLS - col0)]):
                 if value is not None and value != "":
-                    values[(row0 + r + 1, col0 + c + 1)] = value
+                    values[(r + 1, col0 + c + 1)] = value
         merges = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in (sheet.merged_cell_ranges or [])]
         truncated = (sheet.height or 0) + row0 > max_rows or (sheet.width or 0) + col0 > MAX_COLS
         yield Sheet(name, values, merges, truncated=truncated, row_limit=max_rows)

@@ -74,3 +74,20 @@ def test_a_zip_that_is_not_a_workbook():
 def test_damaged_xls_is_refused():
     with pytest.raises(UnreadableWorkbook, match="损坏|密码"):
         read_workbook(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_cells_keep_their_excel_positions_when_the_sheet_starts_late(kind):
+    buf = io.BytesIO()
+    if kind == "xls":
+        book = xlwt.Workbook()
+        ws = book.add_sheet("a")
+        ws.write(3, 2, "X")
+        ws.write(5, 4, "Y")
+        book.save(buf)
+    else:
+        wb = openpyxl.Workbook()
+        wb.active.cell(4, 3, "X")
+        wb.active.cell(6, 5, "Y")
+        wb.save(buf)
+    assert read_workbook(buf.getvalue())[0].values == {(4, 3): "X", (6, 5): "Y"}
