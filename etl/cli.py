@@ -15,6 +15,7 @@ from store.db import DatabaseBusy, default_path, open_db
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_BUSY = 2
+SAMPLE_BANNER = "导入内置示例数据（示例数据：模拟的 2015 年度 121 家单位、793 个项目，并非真实单位填报）"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 nothing rejected, 1 something rejected, 2 database busy)."""
     args = _parser().parse_args(argv)
     if args.command == "sample":
+        print(SAMPLE_BANNER)
         return _load(args.db, sample_files(), None)
     if args.command == "load":
         return _load(args.db, args.paths, args.year)

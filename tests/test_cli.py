@@ -37,3 +37,22 @@ def test_load_then_load_again(tmp_path, capsys):
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("SELECT count(*) FROM v_project_scores").fetchone()[0] == 1
     con.close()
+
+
+def test_sample_command_builds_the_reference_year(tmp_path):
+    import subprocess
+    import sys
+
+    from store.db import ROOT
+
+    path = tmp_path / "x.duckdb"
+    proc = subprocess.run([sys.executable, "-m", "etl", "sample", "--db", str(path)], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0].startswith("导入内置示例数据（示例数据")
+    assert "拒绝 0 个" in proc.stdout
+    con = duckdb.connect(str(path), read_only=True)
+    row = con.execute("SELECT count(DISTINCT unit_code), count(*), sum(budget_full_year), sum(executed), "
+                      "count(DISTINCT grade), count(*) FILTER (WHERE len(flags) > 0) FROM v_project_scores").fetchone()
+    con.close()
+    assert row[:5] == (121, 793, 99500, 83200, 4) and row[5] > 50
