@@ -2,18 +2,12 @@
 
 import streamlit as st
 
-from ui import charts, data, tables
+from ui import charts, data, tables, widgets
 from ui import format as fmt
 from ui import strings as s
 
-version, year = data.selection()
-units = None  # every unit: sign-in and per-viewer scopes come later
-
-st.title(s.OVERVIEW_TITLE)
-if year is None:
-    st.info(s.NO_DATA)
-    st.stop()
-st.caption(s.OVERVIEW_CAPTION.format(year=year))
+ctx = widgets.page_start(s.OVERVIEW_TITLE, s.OVERVIEW_CAPTION)
+year, units, version = ctx.year, ctx.units, ctx.version
 
 h = data.headline(year, units, version)
 c1, c2, c3, c4 = st.columns(4)

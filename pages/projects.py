@@ -2,18 +2,12 @@
 
 import streamlit as st
 
-from ui import data, tables
+from ui import data, tables, widgets
 from ui import format as fmt
 from ui import strings as s
 
-version, year = data.selection()
-units = None  # every unit: sign-in and per-viewer scopes come later
-
-st.title(s.PROJECTS_TITLE)
-if year is None:
-    st.info(s.NO_DATA)
-    st.stop()
-st.caption(s.PROJECTS_CAPTION)
+ctx = widgets.page_start(s.PROJECTS_TITLE, s.PROJECTS_CAPTION)
+year, units, version = ctx.year, ctx.units, ctx.version
 
 projects = data.project_scores(year, units, version)
 grades = data.grade_distribution(year, units, version)["grade"].tolist()

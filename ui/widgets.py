@@ -1,0 +1,31 @@
+"""Shared page widgets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from store.queries import Units
+from ui import data
+from ui import strings as s
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every page asks its queries with: the data version, the year and the viewer's units."""
+
+    version: int
+    year: int
+    units: Units = None  # every unit: sign-in and per-viewer scopes come later
+
+
+def page_start(title: str, caption: str) -> PageContext:
+    """Draw the page title and caption; stop the page with a hint when no data is loaded yet."""
+    version, year = data.selection()
+    st.title(title)
+    if year is None:
+        st.info(s.NO_DATA)
+        st.stop()
+    st.caption(caption.format(year=year))
+    return PageContext(version=version, year=year)
