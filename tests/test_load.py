@@ -139,3 +139,17 @@ def test_second_writer_is_refused_with_one_clear_line(tmp_path):
     finally:
         holder.close()
     assert duckdb.connect(str(path)).execute("SELECT count(*) FROM imports").fetchone()[0] == 0
+
+
+def test_a_failed_sample_build_leaves_no_database(tmp_path, monkeypatch):
+    import etl.build as build
+
+    def broken(con, paths, **kwargs):
+        con.execute("CREATE TABLE half_written (x INTEGER)")
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(build, "load_paths", broken)
+    target = tmp_path / "budget_perf.duckdb"
+    with pytest.raises(RuntimeError):
+        build.build_sample_database(target)
+    assert not target.exists()

@@ -136,3 +136,22 @@ def test_projects_page_shows_an_incomplete_form_without_a_score(sample_app):
     assert not at.exception
     assert metrics(at)["系统复核得分"] == "—"
     assert any("不评分、不定级" in i.value for i in at.info)
+
+
+def test_database_held_by_another_process_shows_a_notice(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    path = tmp_path / "held.duckdb"
+    db.open_db(path).close()
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(60)", str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        monkeypatch.setenv("BUDGET_PERF_DB", str(path))
+        at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S).run()
+        assert not at.exception
+        assert any("正被另一个程序占用" in w.value for w in at.warning)
+    finally:
+        holder.kill()
+        holder.wait()
