@@ -23,9 +23,16 @@ c3.metric(s.METRIC_MEAN, fmt.score(h.mean_score))
 c4.metric(s.METRIC_FLAGGED, fmt.count(h.flagged, s.UNIT_PROJECTS),
           help=f"{s.METRIC_INCOMPLETE}：{fmt.count(h.incomplete, s.UNIT_PROJECTS)}")
 
-left, right = st.columns([2, 3])
+st.page_link("pages/projects.py", label=s.LINK_FLAGGED, icon=":material/arrow_forward:")
+
+left, right = st.columns(2)
 left.plotly_chart(charts.grades_figure(data.grade_distribution(year, units, version)), width="stretch")
-right.plotly_chart(charts.domains_figure(data.by_domain(year, units, version)), width="stretch")
+flags = data.flag_counts(year, units, version)
+if flags.empty:
+    right.info(s.NO_FLAGS)
+else:
+    right.plotly_chart(charts.flags_figure(flags), width="stretch")
+st.plotly_chart(charts.domains_figure(data.by_domain(year, units, version)), width="stretch")
 
 unit_table = data.unit_scores(year, units, version)
 scored = unit_table.dropna(subset=["score"])

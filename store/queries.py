@@ -236,3 +236,16 @@ ORDER BY f.form_id DESC
 def form_history(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataFrame:
     """Every loaded version of a project, newest first."""
     return _frame(con, HISTORY_SQL, {"project_id": project_id})
+
+
+FLAGS_SQL = f"""
+SELECT flag, count(*) AS projects, sum(budget_full_year) AS budget_full_year
+FROM (SELECT unnest(flags) AS flag, budget_full_year FROM v_project_scores WHERE year = $year AND {_SCOPE})
+GROUP BY flag
+ORDER BY projects DESC, flag
+"""
+
+
+def flag_counts(con: duckdb.DuckDBPyConnection, year: int, units: Units = None) -> pd.DataFrame:
+    """Projects and money per flag (a project with two flags counts under both), most frequent first."""
+    return _frame(con, FLAGS_SQL, _params(year, units))

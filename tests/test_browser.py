@@ -65,7 +65,7 @@ def test_first_start_builds_the_sample_and_shows_the_overview(server, tmp_path):
         page.get_by_text("正在用示例数据建立数据库").first.wait_for(timeout=30_000)
         metric = page.locator('[data-testid="stMetric"]', has_text="预算单位")
         metric.wait_for(timeout=FIRST_BUILD_S * 1000)
-        page.locator('[data-testid="stPlotlyChart"]').nth(3).wait_for(timeout=30_000)
+        page.locator('[data-testid="stPlotlyChart"]').nth(4).wait_for(timeout=30_000)
         page.wait_for_timeout(1500)  # let the charts finish drawing
         text = page.locator('[data-testid="stMain"]').inner_text()
         shot = tmp_path / "overview.png"

@@ -58,20 +58,23 @@ def test_overview_shows_the_reference_year(sample_app):
 def test_overview_charts_carry_the_data(sample_app, sample_con):
     at = sample_app.run()
     figs = figures(at)
-    assert len(figs) == 4
+    assert len(figs) == 5
     grades = figs[0].data[0]
     assert list(grades.x) == ["优", "良", "中", "差", "未完成"] and all(n > 0 for n in grades.y)
     expected = dict(sample_con.execute(
         "SELECT COALESCE(grade, '未完成'), count(*) FROM v_project_scores GROUP BY ALL").fetchall())
     assert dict(zip(grades.x, grades.y, strict=True)) == expected
-    assert len(figs[1].data[0].x) == 12
+    flags = dict(zip(figs[1].data[0].y, figs[1].data[0].x, strict=True))
+    assert flags == dict(sample_con.execute(
+        "SELECT f, count(*) FROM (SELECT unnest(flags) f FROM v_project_scores) GROUP BY f").fetchall())
+    assert len(figs[2].data[0].x) == 12
 
 
 def test_top_n_slider_changes_the_unit_charts(sample_app):
     at = sample_app.run()
-    assert len(figures(at)[2].data[0].y) == 10
+    assert len(figures(at)[3].data[0].y) == 10
     at.slider[0].set_value(5).run()
-    assert len(figures(at)[2].data[0].y) == 5 and not at.exception
+    assert len(figures(at)[3].data[0].y) == 5 and not at.exception
 
 
 def test_unit_table_download_is_excel_friendly(sample_app):

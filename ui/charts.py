@@ -15,6 +15,7 @@ GRADE_COLORS = {"优": "#2e7d32", "良": "#1565c0", "中": "#ef6c00", "差": "#c
 BUDGET_COLOR = "#90caf9"
 EXECUTED_COLOR = "#1565c0"
 SCORE_COLOR = "#ef6c00"
+FLAG_COLOR = "#c62828"
 
 
 def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
@@ -75,3 +76,16 @@ def units_figure(units: pd.DataFrame, title: str) -> go.Figure:
     ))
     fig.update_xaxes(title_text=s.AXIS_UNIT_SCORE, range=[0, 112], tickvals=[0, 20, 40, 60, 80, 100])
     return _layout(fig, title, height=max(260, 34 * len(data) + 90))
+
+
+def flags_figure(flags: pd.DataFrame) -> go.Figure:
+    """Projects per flag (自评分虚高, 执行率偏低 …), most frequent on top."""
+    data = flags.iloc[::-1]
+    hover = [f"{f}：{n} 个项目<br>涉及全年预算数 {fmt.money(b)}" for f, n, b in
+             zip(data["flag"], data["projects"], data["budget_full_year"], strict=True)]
+    fig = go.Figure(go.Bar(
+        x=data["projects"], y=data["flag"], orientation="h", marker_color=FLAG_COLOR, text=data["projects"],
+        textposition="outside", cliponaxis=False, hovertext=hover, hoverinfo="text",
+    ))
+    fig.update_xaxes(title_text=s.AXIS_PROJECTS)
+    return _layout(fig, s.CHART_FLAGS, height=max(260, 40 * len(data) + 110))

@@ -125,3 +125,9 @@ def selection() -> tuple[int, int | None]:
     if year not in available:
         year = available[0] if available else None
     return version, year
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def flag_counts(year: int, units: Units, version: int) -> pd.DataFrame:
+    """Projects per flag."""
+    return queries.flag_counts(con(), year, units)
