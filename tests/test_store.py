@@ -1,0 +1,42 @@
+"""Named queries: the viewer's unit scope limits every query; views and headline agree."""
+
+from decimal import Decimal
+
+from store import queries
+
+
+def test_unit_scope_limits_every_query(sample_con):
+    code, projects, budget = sample_con.execute(
+        "SELECT unit_code, count(*), sum(budget_full_year) FROM v_project_scores GROUP BY unit_code "
+        "ORDER BY unit_code LIMIT 1").fetchone()
+    scope = [code]
+    h = queries.headline(sample_con, 2015, scope)
+    assert (h.units, h.projects, h.budget_full_year) == (1, projects, budget)
+    assert h.share_of_expenditure is None  # a share of the whole year's spending means nothing for one unit
+    assert queries.grade_distribution(sample_con, 2015, scope)["projects"].sum() == projects
+    assert queries.by_domain(sample_con, 2015, scope)["projects"].sum() == projects
+    assert queries.unit_scores(sample_con, 2015, scope)["unit_code"].tolist() == scope
+    assert set(queries.project_scores(sample_con, 2015, scope)["unit_code"]) == {code}
+    assert queries.flag_counts(sample_con, 2015, []).empty  # an empty scope sees nothing
+    other = sample_con.execute("SELECT form_id FROM v_project_scores WHERE unit_code <> ? LIMIT 1", [code]).fetchone()[0]
+    assert queries.form_detail(sample_con, other, scope) is None
+    assert queries.form_detail(sample_con, other) is not None
+
+
+def test_unit_score_is_the_budget_weighted_mean_of_completed_projects(sample_con):
+    code = sample_con.execute("SELECT unit_code FROM v_project_scores WHERE status = '未完成' LIMIT 1").fetchone()[0]
+    rows = sample_con.execute("SELECT budget_full_year, computed_score FROM v_project_scores WHERE unit_code = ?",
+                              [code]).fetchall()
+    done = [(b, s) for b, s in rows if s is not None]
+    expected = (sum(b * s for b, s in done) / sum(b for b, _ in done)).quantize(Decimal("0.01"))
+    score, grade, projects = sample_con.execute(
+        "SELECT score, grade, projects FROM v_unit_scores WHERE unit_code = ?", [code]).fetchone()
+    assert Decimal(str(score)) == expected and projects == len(rows)
+    assert grade == ("优" if expected >= 90 else "良" if expected >= 80 else "中" if expected >= 60 else "差")
+
+
+def test_years_and_data_version(sample_con):
+    assert queries.years(sample_con) == [2015]
+    assert queries.data_version(sample_con) == 122
+    assert "示例数据" in queries.year_note(sample_con, 2015)
+    assert queries.year_note(sample_con, 1999) == ""
