@@ -154,8 +154,8 @@ def parse_source(source: SourceFile, default_year: int | None = None) -> Parsed:
     except UnreadableWorkbook as exc:
         return Parsed(source, "", [], None, [Problem(source.name, "", "", str(exc), ERROR)])
     if is_plan(sheets):
-        plan, problems = parse_plan(source.name, read_workbook(source.data, max_rows=MAX_LIST_ROWS))
-        return Parsed(source, KIND_PLAN, [], plan, problems)
+        plan, plan_problems = parse_plan(source.name, read_workbook(source.data, max_rows=MAX_LIST_ROWS))
+        return Parsed(source, KIND_PLAN, [], plan, plan_problems)
     problems: list[Problem] = []
     forms: list[ParsedForm] = []
     for sheet in sheets:
@@ -247,7 +247,7 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[Path | str], rubr
 
 def _next_id(tx: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
     row = tx.execute(f"SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}").fetchone()  # identifiers are constants
-    return int(row[0])
+    return int(row[0]) if row else 1
 
 
 def _store_plan(tx: duckdb.DuckDBPyConnection, import_id: int, plan: Plan) -> int:

@@ -108,7 +108,7 @@ def parse_plan(file: str, sheets: list[Sheet]) -> tuple[Plan | None, list[Proble
         rows.append(PlanRow(code, unit_name, unit_type, text("department"), project, text("domain") or "未分类"))
     if year is None:
         problems.append(Problem(file, YEAR_SHEET, "", f"未找到年度：请在“{YEAR_SHEET}”工作表写明“年度 | 2015”", ERROR))
-    if any(p.severity == ERROR for p in problems):
+    if year is None or any(p.severity == ERROR for p in problems):
         return None, problems
     return Plan(year=year, project_expenditure=expenditure, rows=rows, note=note), problems
 

@@ -719,9 +719,9 @@ def _assign_budgets(rng: random.Random, projects: list[Project]) -> None:
         if p.index in fixed:
             p.budget = fixed[p.index]
             continue
-        wan = raw[p.index] * factor
+        amount = raw[p.index] * factor
         step = rng.choice((100, 100, 10, 10, 1))  # whole 万元, 0.1 万元 or 0.01 万元
-        p.budget = max(step, round(wan * 100 / step) * step)
+        p.budget = max(step, round(amount * 100 / step) * step)
     last.budget += TOTAL_BUDGET_CW - sum(p.budget for p in projects)
     for p in projects:
         x = rng.random()
@@ -1268,9 +1268,9 @@ def _money(p: Project, cw: int) -> object:
 def _fund_rows(p: Project) -> list[tuple[int, int, int]]:
     """(年初, 全年, 执行) for 年度资金总额, 财政拨款, 上年结转, 其他资金 (hundredths of 万元)."""
     total = (p.initial, p.budget, p.spent)
-    carry = tuple(round(v * p.carry_share) for v in total)
-    other = tuple(round(v * p.other_share) for v in total)
-    appropriation = tuple(t - c - o for t, c, o in zip(total, carry, other, strict=True))
+    carry = (round(p.initial * p.carry_share), round(p.budget * p.carry_share), round(p.spent * p.carry_share))
+    other = (round(p.initial * p.other_share), round(p.budget * p.other_share), round(p.spent * p.other_share))
+    appropriation = (total[0] - carry[0] - other[0], total[1] - carry[1] - other[1], total[2] - carry[2] - other[2])
     return [total, appropriation, carry, other]
 
 
@@ -1394,20 +1394,20 @@ def _render_form(ws: Worksheet, p: Project, styles: _TableStyles) -> None:
         _put(ws, row, c(k), text)
     row += 1
     first = row
-    for r in p.rows:
-        _put(ws, row, c(4), r.name)
-        if r.kind != "placeholder":
-            _put(ws, row, c(5), _target_text(u, r))
-            _put(ws, row, c(6), _actual_cell(u, r))
-            _put(ws, row, c(7), r.weight)
-            _put(ws, row, c(8), _score_cell(r.self_score))
-            _put(ws, row, c(9), r.reason or None)
+    for ind in p.rows:
+        _put(ws, row, c(4), ind.name)
+        if ind.kind != "placeholder":
+            _put(ws, row, c(5), _target_text(u, ind))
+            _put(ws, row, c(6), _actual_cell(u, ind))
+            _put(ws, row, c(7), ind.weight)
+            _put(ws, row, c(8), _score_cell(ind.self_score))
+            _put(ws, row, c(9), ind.reason or None)
         row += 1
     last = row - 1
     merge(header, 1, last, 1)
     level_weights: dict[str, int] = {}
-    for r in p.rows:
-        level_weights[r.level1] = level_weights.get(r.level1, 0) + r.weight
+    for ind in p.rows:
+        level_weights[ind.level1] = level_weights.get(ind.level1, 0) + ind.weight
     _merge_runs(ws, p.rows, first, c(2), lambda r: r.level1,
                 lambda v: _province_label(v, level_weights[v]) if province else v)
     _merge_runs(ws, p.rows, first, c(3), lambda r: (r.level1, r.level2) if r.level2 else None, lambda v: v[1])

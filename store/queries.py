@@ -25,6 +25,18 @@ def _params(year: int, units: Units, **extra: object) -> dict[str, object]:
     return {"year": year, "all_units": units is None, "units": list(units or []), **extra}
 
 
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] | list[object]) -> tuple:
+    """The single row an aggregate query returns."""
+    cur = con.cursor()
+    try:
+        row = cur.execute(sql, params).fetchone()
+    finally:
+        cur.close()
+    if row is None:  # an aggregate without GROUP BY always returns one row
+        raise RuntimeError(f"query returned no row: {sql[:60]}")
+    return row
+
+
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> pd.DataFrame:
     cur = con.cursor()
     try:
@@ -44,11 +56,7 @@ def years(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """The newest import id: changes whenever an import lands (0 when nothing is loaded)."""
-    cur = con.cursor()
-    try:
-        return int(cur.execute("SELECT COALESCE(max(import_id), 0) FROM imports").fetchone()[0])
-    finally:
-        cur.close()
+    return int(_one(con, "SELECT COALESCE(max(import_id), 0) FROM imports", {})[0])
 
 
 def year_note(con: duckdb.DuckDBPyConnection, year: int) -> str:
@@ -94,11 +102,7 @@ WHERE year = $year AND {_SCOPE}
 
 def headline(con: duckdb.DuckDBPyConnection, year: int, units: Units = None) -> Headline:
     """Units, projects, money, execution and the projects' share of the year's project expenditure."""
-    cur = con.cursor()
-    try:
-        row = cur.execute(HEADLINE_SQL, _params(year, units)).fetchone()
-    finally:
-        cur.close()
+    row = _one(con, HEADLINE_SQL, _params(year, units))
     n_units, projects, incomplete, flagged, budget, executed, mean, expenditure = row
     budget, executed = Decimal(budget), Decimal(executed)
     return Headline(
