@@ -54,6 +54,8 @@ INDICATOR_COLUMNS = {
     "weight": ("分值", "权重"),
     "score": ("得分",),
     "note": ("偏差原因分析及改进措施", "偏差原因", "未完成原因分析", "原因分析"),
+    "op": ("指标性质",),  # Sichuan layout: the operator in its own column
+    "unit": ("度量单位", "计量单位"),  # Sichuan layout: the unit in its own column
 }
 LEVEL1_NAMES = (("产出", "产出指标"), ("效益", "效益指标"), ("效果", "效益指标"), ("满意", "满意度指标"))
 
@@ -370,6 +372,8 @@ def _indicators(r: _Reader) -> tuple[list[IndicatorInput], Cell | None, int | No
         name = _TEMPLATE_PREFIX.sub("", raw_name) if not _PLACEHOLDER.match(raw_name) else ""
         target_raw = sheet.value((row, cols["target"])) if "target" in cols else None
         actual_raw = sheet.value((row, cols["actual"])) if "actual" in cols else None
+        if not is_blank(target_raw) and (text("op") or text("unit")):
+            target_raw = f"{text('op')}{normalize(target_raw)}{text('unit')}"  # Sichuan: ≥ | 95 | %
         if not name and is_blank(target_raw) and is_blank(actual_raw):
             continue  # empty placeholder row (指标2, ……)
         ref = f"第{row}行"

@@ -131,3 +131,19 @@ def test_year_comes_from_the_title_or_the_default():
     ("区教育局", "", "区教育局"), ("2015年度-项目", "", "2015年度-项目")])
 def test_unit_codes(text, code, name):
     assert split_unit(text) == (code, name)
+
+
+def test_operator_and_unit_in_their_own_columns():
+    rows = form_rows(indicators=[])
+    header = rows[11]
+    rows[11] = header[:4] + ["指标性质", "指标值", "度量单位", "完成值", "权重", "得分", "未完成原因分析"]
+    rows.insert(12, [None, "产出指标", "数量指标", "道路面积", "≥", 50, "万平方米", 52, 45, 45, None])
+    rows.insert(13, [None, "效益指标", "社会效益指标", "环境改善", None, "效果明显", None, "效果明显", 45, 45, None])
+    rows[-1] = ["总分", None, None, None, None, None, None, None, 100, 98.6, None]
+    sheet = read_workbook(workbook_bytes({"川": rows}))[0]
+    form, problems = parse_form("sc.xlsx", sheet)
+    first, second = form.form.indicators
+    assert (first.target.op, first.target.number, first.target.unit) == ("≥", Decimal(50), "万平方米")
+    assert (first.actual.number, first.weight, first.self_score) == (Decimal(52), 45, 45)
+    assert second.target.text == "效果明显" and second.target.number is None
+    assert problems == []
