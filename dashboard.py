@@ -4,23 +4,19 @@ import streamlit as st
 
 from store.db import DatabaseBusy
 from ui import data
+from ui import format as fmt
 from ui import strings as s
 
 st.set_page_config(page_title=s.APP_TITLE, page_icon=s.APP_ICON, layout="wide")
 
 try:
-    if not data.db.default_path().exists():
+    if not data.database_exists():
         with st.status(s.BUILD_TITLE, expanded=True) as status:
             bar = st.progress(0.0)
-            seen: list[int] = [0]
-
-            def progress(done: int, total: int, file: str) -> None:
-                seen[0] = total
-                bar.progress(done / total, s.BUILD_PROGRESS.format(done=done, total=total, file=file.rsplit("/", 1)[-1]))
-
-            seconds = data.ensure_database(progress)
-            status.update(label=s.BUILD_DONE.format(files=seen[0], seconds=seconds or 0), state="complete",
-                          expanded=False)
+            files, seconds = data.ensure_database(
+                lambda done, total, file: bar.progress(done / total, s.BUILD_PROGRESS.format(
+                    done=done, total=total, file=fmt.file_label(file))))
+            status.update(label=s.BUILD_DONE.format(files=files, seconds=seconds), state="complete", expanded=False)
     version = data.data_version()
 except DatabaseBusy:
     st.warning(s.DB_BUSY)

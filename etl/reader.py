@@ -15,6 +15,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import openpyxl
 import python_calamine
@@ -52,36 +53,31 @@ class Sheet:
 
     def anchor(self, cell: Cell) -> Cell:
         """The top-left cell of the merged range that holds `cell` (itself when not merged)."""
-        return self._anchors().get(cell, cell)
+        return self._merge_maps[0].get(cell, cell)
 
     def span_end_col(self, cell: Cell) -> int:
         """The last column of the merged range holding `cell`."""
-        return self._ends().get(self.anchor(cell), cell)[1]
+        return self._merge_maps[1].get(self.anchor(cell), cell)[1]
 
     def span_end_row(self, cell: Cell) -> int:
         """The last row of the merged range holding `cell`."""
-        return self._ends().get(self.anchor(cell), cell)[0]
+        return self._merge_maps[1].get(self.anchor(cell), cell)[0]
 
     def value(self, cell: Cell) -> object:
         """The value shown in `cell`: a merged range shows its top-left value everywhere."""
         return self.values.get(self.anchor(cell))
 
-    def _anchors(self) -> dict[Cell, Cell]:
-        if not hasattr(self, "_anchor_map"):
-            anchors: dict[Cell, Cell] = {}
-            ends: dict[Cell, Cell] = {}
-            for r1, c1, r2, c2 in self.merges:
-                ends[(r1, c1)] = (r2, c2)
-                for row in range(r1, min(r2, self.row_limit) + 1):
-                    for col in range(c1, min(c2, MAX_COLS) + 1):
-                        anchors[(row, col)] = (r1, c1)
-            self._anchor_map = anchors
-            self._end_map = ends
-        return self._anchor_map
-
-    def _ends(self) -> dict[Cell, Cell]:
-        self._anchors()
-        return self._end_map
+    @cached_property
+    def _merge_maps(self) -> tuple[dict[Cell, Cell], dict[Cell, Cell]]:
+        """(cell → its range's top-left cell, top-left cell → bottom-right cell), within the read block."""
+        anchors: dict[Cell, Cell] = {}
+        ends: dict[Cell, Cell] = {}
+        for r1, c1, r2, c2 in self.merges:
+            ends[(r1, c1)] = (r2, c2)
+            for row in range(r1, min(r2, self.row_limit) + 1):
+                for col in range(c1, min(c2, MAX_COLS) + 1):
+                    anchors[(row, col)] = (r1, c1)
+        return anchors, ends
 
 
 def sniff(data: bytes) -> str:

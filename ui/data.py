@@ -19,17 +19,20 @@ from store.queries import Headline, Units
 _build_lock = threading.Lock()
 
 
-def ensure_database(progress: Callable[[int, int, str], None]) -> float | None:
-    """Build the database from the sample year when there is none; seconds taken, or None if it existed."""
+def database_exists() -> bool:
+    """True when the configured database file is there."""
+    return db.default_path().exists()
+
+
+def ensure_database(progress: Callable[[int, int, str], None]) -> tuple[int, float]:
+    """Build the database from the sample year when there is none: (files loaded, seconds); (0, 0) if it existed."""
     path = db.default_path()
-    if path.exists():
-        return None
     with _build_lock:
         if path.exists():  # another session built it while we waited
-            return None
+            return 0, 0.0
         started = time.perf_counter()
-        build_sample_database(path, progress=progress)
-        return time.perf_counter() - started
+        reports = build_sample_database(path, progress=progress)
+        return len(reports), time.perf_counter() - started
 
 
 @st.cache_resource(show_spinner=False)
