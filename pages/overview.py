@@ -48,5 +48,7 @@ with st.expander(s.TABLE_UNITS):
         s.COL_BUDGET: st.column_config.NumberColumn(format="localized"),
         s.COL_EXECUTED: st.column_config.NumberColumn(format="localized"),
     })
-    st.download_button(s.DOWNLOAD_UNITS, fmt.csv_bytes(shown),
-                       file_name=f"单位得分_{year}.csv", mime="text/csv")
+    left, right = st.columns([1, 4])
+    left.download_button(s.DOWNLOAD_UNITS, tables.excel(shown, s.TABLE_UNITS, ctx.export_title(s.TABLE_UNITS)),
+                         file_name=f"单位得分_{year}.xlsx", mime=tables.XLSX_MIME)
+    right.download_button(s.DOWNLOAD_UNITS_CSV, fmt.csv_bytes(shown), file_name=f"单位得分_{year}.csv", mime="text/csv")

@@ -29,7 +29,10 @@ st.dataframe(table, hide_index=True, width="stretch", height=360, column_config=
     s.COL_BUDGET: st.column_config.NumberColumn(format="localized"),
     s.COL_EXECUTED: st.column_config.NumberColumn(format="localized"),
 })
-st.download_button(s.DOWNLOAD_PROJECTS, fmt.csv_bytes(table), file_name=f"项目得分_{year}.csv", mime="text/csv")
+left, right = st.columns([1, 4])
+left.download_button(s.DOWNLOAD_PROJECTS, tables.excel(table, s.NAV_PROJECTS, ctx.export_title(s.NAV_PROJECTS)),
+                     file_name=f"项目得分_{year}.xlsx", mime=tables.XLSX_MIME)
+right.download_button(s.DOWNLOAD_UNITS_CSV, fmt.csv_bytes(table), file_name=f"项目得分_{year}.csv", mime="text/csv")
 
 labels = dict(zip(shown["form_id"], shown["unit_name"] + " · " + shown["project_name"], strict=True))
 form_id = st.selectbox(s.PICK_PROJECT, list(labels), format_func=labels.get)

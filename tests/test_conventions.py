@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["etl", "rubrics", "store"]
+CORE = ["etl", "rubrics", "store", "reports"]
 SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP)\b.+\b(FROM|INTO|SET|TABLE|VIEW|WHERE)\b", re.I | re.S)
 
 

@@ -69,3 +69,24 @@ def test_unit_figure_keeps_order_and_grade_colours():
     bar = charts.units_figure(units, "最高").data[0]
     assert list(bar.y) == ["乙", "甲"]  # plotly draws bottom-up: the first unit ends on top
     assert list(bar.marker.color) == [charts.GRADE_COLORS["差"], charts.GRADE_COLORS["优"]]
+
+
+def test_export_titles_say_when_data_is_the_sample():
+    from ui.widgets import PageContext
+
+    assert PageContext(version=1, year=2015, sample=True).export_title("单位得分明细") == "2015 年度单位得分明细（示例数据）"
+    assert PageContext(version=1, year=2016).export_title("项目得分") == "2016 年度项目得分"
+
+
+def test_excel_export_of_a_shaped_table():
+    import io
+
+    import openpyxl
+
+    table = tables.unit_table(pd.DataFrame({
+        "unit_code": ["101001"], "unit_name": ["区教育局"], "unit_type": ["区直部门"], "projects": [3],
+        "budget_full_year": [Decimal("1200.5")], "executed": [Decimal("1000")], "execution_rate": [0.833],
+        "score": [Decimal("91.2")], "grade": ["优"], "flagged_projects": [1]}))
+    ws = openpyxl.load_workbook(io.BytesIO(tables.excel(table, "单位", "2015 年度"))).active
+    assert ws["E4"].value == 1200.5 and ws["E4"].number_format == "#,##0.00"
+    assert ws["G4"].number_format == "0.0%"

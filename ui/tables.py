@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from reports.tables import MONEY_FORMAT, PERCENT_FORMAT, SCORE_FORMAT, table_xlsx
 from ui import strings as s
 
 PROJECT_COLUMNS = {
@@ -88,3 +89,15 @@ UNIT_COLUMNS = {
 def unit_table(units: pd.DataFrame) -> pd.DataFrame:
     """Unit scores with Chinese column names."""
     return _numbers_as_float(units[list(UNIT_COLUMNS)].copy()).rename(columns=UNIT_COLUMNS)
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXCEL_FORMATS = {
+    s.COL_BUDGET: MONEY_FORMAT, s.COL_EXECUTED: MONEY_FORMAT, s.COL_RATE: PERCENT_FORMAT, s.COL_SCORE: SCORE_FORMAT,
+    s.COL_SELF: SCORE_FORMAT, s.COL_COMPUTED: SCORE_FORMAT,
+}
+
+
+def excel(table: pd.DataFrame, sheet: str, title: str) -> bytes:
+    """A shaped table (Chinese column names) as an .xlsx download."""
+    return table_xlsx(table, sheet, title, EXCEL_FORMATS)

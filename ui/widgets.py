@@ -17,7 +17,12 @@ class PageContext:
 
     version: int
     year: int
+    sample: bool = False  # the year's data is the bundled 示例数据
     units: Units = None  # every unit: sign-in and per-viewer scopes come later
+
+    def export_title(self, what: str) -> str:
+        """The title line of an exported table: year, what it is, and 示例数据 when it is."""
+        return s.EXPORT_TITLE.format(year=self.year, what=what, note=s.SAMPLE_NOTE_SHORT if self.sample else "")
 
 
 def page_start(title: str, caption: str) -> PageContext:
@@ -28,4 +33,4 @@ def page_start(title: str, caption: str) -> PageContext:
         st.info(s.NO_DATA)
         st.stop()
     st.caption(caption.format(year=year))
-    return PageContext(version=version, year=year)
+    return PageContext(version=version, year=year, sample=s.SAMPLE_BADGE in data.year_note(year, version))
