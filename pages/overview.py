@@ -42,13 +42,4 @@ left.plotly_chart(charts.units_figure(scored.head(top_n), s.CHART_TOP), width="s
 right.plotly_chart(charts.units_figure(scored.tail(top_n).iloc[::-1], s.CHART_BOTTOM), width="stretch")
 
 with st.expander(s.TABLE_UNITS):
-    shown = tables.unit_table(unit_table)
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        s.COL_RATE: st.column_config.NumberColumn(format="percent"),
-        s.COL_BUDGET: st.column_config.NumberColumn(format="localized"),
-        s.COL_EXECUTED: st.column_config.NumberColumn(format="localized"),
-    })
-    left, right = st.columns([1, 4])
-    left.download_button(s.DOWNLOAD_UNITS, tables.excel(shown, s.TABLE_UNITS, ctx.export_title(s.TABLE_UNITS)),
-                         file_name=f"单位得分_{year}.xlsx", mime=tables.XLSX_MIME)
-    right.download_button(s.DOWNLOAD_UNITS_CSV, fmt.csv_bytes(shown), file_name=f"单位得分_{year}.csv", mime="text/csv")
+    widgets.table_with_downloads(ctx, tables.unit_table(unit_table), s.TABLE_UNITS)

@@ -23,16 +23,7 @@ st.caption(s.FILTERED_COUNT.format(n=len(shown), budget=fmt.money(shown["budget_
 if shown.empty:
     st.info(s.NO_MATCH)
     st.stop()
-table = tables.project_table(shown)
-st.dataframe(table, hide_index=True, width="stretch", height=360, column_config={
-    s.COL_RATE: st.column_config.NumberColumn(format="percent"),
-    s.COL_BUDGET: st.column_config.NumberColumn(format="localized"),
-    s.COL_EXECUTED: st.column_config.NumberColumn(format="localized"),
-})
-left, right = st.columns([1, 4])
-left.download_button(s.DOWNLOAD_PROJECTS, tables.excel(table, s.NAV_PROJECTS, ctx.export_title(s.NAV_PROJECTS)),
-                     file_name=f"项目得分_{year}.xlsx", mime=tables.XLSX_MIME)
-right.download_button(s.DOWNLOAD_UNITS_CSV, fmt.csv_bytes(table), file_name=f"项目得分_{year}.csv", mime="text/csv")
+widgets.table_with_downloads(ctx, tables.project_table(shown), s.NAV_PROJECTS, height=360)
 
 labels = dict(zip(shown["form_id"], shown["unit_name"] + " · " + shown["project_name"], strict=True))
 form_id = st.selectbox(s.PICK_PROJECT, list(labels), format_func=labels.get)

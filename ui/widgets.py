@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
+import pandas as pd
 import streamlit as st
 
 from store.queries import Units
-from ui import data
+from ui import data, tables
+from ui import format as fmt
 from ui import strings as s
 
 
@@ -34,3 +37,16 @@ def page_start(title: str, caption: str) -> PageContext:
         st.stop()
     st.caption(caption.format(year=year))
     return PageContext(version=version, year=year, sample=s.SAMPLE_BADGE in data.year_note(year, version))
+
+
+def table_with_downloads(ctx: PageContext, table: pd.DataFrame, what: str, height: int | Literal["auto"] = "auto") -> None:
+    """A shaped table (Chinese column names) with Excel and CSV downloads named after it and the year."""
+    st.dataframe(table, hide_index=True, width="stretch", height=height, column_config={
+        s.COL_RATE: st.column_config.NumberColumn(format="percent"),
+        s.COL_BUDGET: st.column_config.NumberColumn(format="localized"),
+        s.COL_EXECUTED: st.column_config.NumberColumn(format="localized"),
+    })
+    left, right = st.columns([1, 4])
+    left.download_button(s.DOWNLOAD_EXCEL, tables.excel(table, what, ctx.export_title(what)),
+                         file_name=f"{what}_{ctx.year}.xlsx", mime=tables.XLSX_MIME)
+    right.download_button(s.DOWNLOAD_CSV, fmt.csv_bytes(table), file_name=f"{what}_{ctx.year}.csv", mime="text/csv")
