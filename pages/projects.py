@@ -48,7 +48,8 @@ if form["computed_score"] is None:
 st.markdown(f"**{s.DETAIL_ARITHMETIC}**")
 st.code("\n".join(form["explanation"]), language=None)
 st.markdown(f"**{s.DETAIL_INDICATORS}**")
-st.dataframe(tables.indicator_table(data.form_indicators(form_id, version)), hide_index=True, width="stretch")
+st.dataframe(tables.indicator_table(data.form_indicators(form_id, version)), hide_index=True, width="stretch",
+             placeholder=fmt.EMPTY)
 with st.expander(s.DETAIL_GOALS):
     st.markdown(f"**{s.DETAIL_GOAL_EXPECTED}**：{form['goal_expected'] or fmt.EMPTY}")
     st.markdown(f"**{s.DETAIL_GOAL_ACTUAL}**：{form['goal_actual'] or fmt.EMPTY}")

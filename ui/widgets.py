@@ -41,12 +41,12 @@ def page_start(title: str, caption: str) -> PageContext:
 
 def table_with_downloads(ctx: PageContext, table: pd.DataFrame, what: str, height: int | Literal["auto"] = "auto") -> None:
     """A shaped table (Chinese column names) with Excel and CSV downloads named after it and the year."""
-    st.dataframe(table, hide_index=True, width="stretch", height=height, column_config={
+    st.dataframe(table, hide_index=True, width="stretch", height=height, placeholder=fmt.EMPTY, column_config={
         s.COL_RATE: st.column_config.NumberColumn(format="percent"),
         s.COL_BUDGET: st.column_config.NumberColumn(format="localized"),
         s.COL_EXECUTED: st.column_config.NumberColumn(format="localized"),
     })
-    left, right = st.columns([1, 4])
+    left, right, _ = st.columns([1, 1, 6])
     left.download_button(s.DOWNLOAD_EXCEL, tables.excel(table, what, ctx.export_title(what)),
                          file_name=f"{what}_{ctx.year}.xlsx", mime=tables.XLSX_MIME)
     right.download_button(s.DOWNLOAD_CSV, fmt.csv_bytes(table), file_name=f"{what}_{ctx.year}.csv", mime="text/csv")
