@@ -16,7 +16,8 @@ try:
             files, seconds = data.ensure_database(
                 lambda done, total, file: bar.progress(done / total, s.BUILD_PROGRESS.format(
                     done=done, total=total, file=fmt.file_label(file))))
-            status.update(label=s.BUILD_DONE.format(files=files, seconds=seconds), state="complete", expanded=False)
+            done = s.BUILD_DONE.format(files=files, seconds=seconds) if files else s.BUILD_BY_OTHER
+            status.update(label=done, state="complete", expanded=False)
     version = data.data_version()
 except DatabaseBusy:
     st.warning(s.DB_BUSY)

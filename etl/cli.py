@@ -10,6 +10,7 @@ from pathlib import Path
 from etl.build import sample_files
 from etl.form import Problem
 from etl.load import REJECTED, FileReport, check_source, iter_sources, load_paths
+from rubrics.loader import RubricError, load_rubric
 from store.db import DatabaseBusy, default_path, open_db
 
 EXIT_OK = 0
@@ -47,7 +48,10 @@ def _load(db: Path | None, paths: list[Path], year: int | None) -> int:
         return EXIT_BUSY
     started = time.perf_counter()
     try:
-        reports = load_paths(con, paths, default_year=year)
+        reports = load_paths(con, paths, rubric=load_rubric(), default_year=year)
+    except RubricError as exc:
+        print(f"评分标准有误，未导入任何文件：{exc}", file=sys.stderr)
+        return EXIT_REJECTED
     finally:
         con.close()
     for report in reports:

@@ -56,3 +56,20 @@ def test_sample_command_builds_the_reference_year(tmp_path):
                       "count(DISTINCT grade), count(*) FILTER (WHERE len(flags) > 0) FROM v_project_scores").fetchone()
     con.close()
     assert row[:5] == (121, 793, 99500, 83200, 4) and row[5] > 50
+
+
+def test_a_broken_rubric_stops_the_import_with_one_line(tmp_path, capsys, monkeypatch):
+    import etl.cli as cli
+    from rubrics.loader import RubricError
+
+    def broken():
+        raise RubricError("rubrics/self_eval.yaml", "grades.bands[1].min", "必须是 0–100 的数字")
+
+    monkeypatch.setattr(cli, "load_rubric", broken)
+    good, _ = _files(tmp_path)
+    assert main(["load", "--db", str(tmp_path / "x.duckdb"), str(good)]) == EXIT_REJECTED
+    err = capsys.readouterr().err
+    assert "评分标准有误" in err and "grades.bands[1].min" in err
+    con = duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM forms").fetchone()[0] == 0
+    con.close()
