@@ -153,3 +153,13 @@ def test_a_failed_sample_build_leaves_no_database(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         build.build_sample_database(target)
     assert not target.exists()
+
+
+def test_the_same_project_twice_in_one_file_keeps_the_later_sheet(fresh_db):
+    first = form_rows(total=(100, 100, 50, 10, "50%", 5), self_total=95)
+    second = form_rows()
+    report = load_source(fresh_db, SourceFile("dup.xlsx", workbook_bytes({"旧": first, "新": second})))
+    assert report.status == LOADED_WITH_WARNINGS
+    assert any(p.sheet == "新" and "重复" in p.message for p in report.problems)
+    assert fresh_db.execute("SELECT sheet, executed FROM v_project_scores").fetchall() == [("新", Decimal("86.0000"))]
+    assert fresh_db.execute("SELECT count(*) FROM forms").fetchone()[0] == 2
