@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from etl.form import ERROR, WARNING, ParsedForm, Problem, looks_like_form, parse_form
-from etl.reader import MAX_LIST_ROWS, UnreadableWorkbook, read_workbook
+from etl.reader import MAX_LIST_ROWS, MAX_ROWS, UnreadableWorkbook, read_workbook, sheet_names
 from etl.registry import Plan, infer_unit_type, is_plan, parse_plan
 from rubrics.engine import score_form
 from rubrics.loader import Rubric, load_rubric
@@ -150,11 +150,12 @@ def iter_zip(name: str, data: bytes) -> Iterator[SourceFile | Problem]:
 def parse_source(source: SourceFile, default_year: int | None = None) -> Parsed:
     """Read and check one file without touching the store."""
     try:
-        sheets = read_workbook(source.data)
+        plan_file = is_plan(sheet_names(source.data))
+        sheets = read_workbook(source.data, max_rows=MAX_LIST_ROWS if plan_file else MAX_ROWS)
     except UnreadableWorkbook as exc:
         return Parsed(source, "", [], None, [Problem(source.name, "", "", str(exc), ERROR)])
-    if is_plan(sheets):
-        plan, plan_problems = parse_plan(source.name, read_workbook(source.data, max_rows=MAX_LIST_ROWS))
+    if plan_file:
+        plan, plan_problems = parse_plan(source.name, sheets)
         return Parsed(source, KIND_PLAN, [], plan, plan_problems)
     problems: list[Problem] = []
     forms: list[ParsedForm] = []

@@ -117,16 +117,22 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
+def _check_package(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The parts of an .xlsx package; UnreadableWorkbook when it is another zip or unpacks too large."""
+    infos = archive.infolist()
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise UnreadableWorkbook("文件是 ZIP 压缩包而不是 Excel 工作簿；请解压后导入其中的 .xlsx 文件，或直接导入该 .zip")
+    if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_MB * 1024 * 1024:
+        raise UnreadableWorkbook(f"工作簿解压后超过 {MAX_UNCOMPRESSED_MB} MB，不像是自评表，已拒绝")
+    return infos
+
+
 def _xlsx_within(data: bytes, max_rows: int) -> bool:
     """Check the zip, and whether every sheet's cells lie within max_rows × MAX_COLS (by its XML)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-                raise UnreadableWorkbook("文件是 ZIP 压缩包而不是 Excel 工作簿；请解压后导入其中的 .xlsx 文件，或直接导入该 .zip")
-            if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_MB * 1024 * 1024:
-                raise UnreadableWorkbook(f"工作簿解压后超过 {MAX_UNCOMPRESSED_MB} MB，不像是自评表，已拒绝")
+            infos = _check_package(archive)
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     xml = archive.read(info)
@@ -156,9 +162,10 @@ def _read_openpyxl(data: bytes, max_rows: int) -> Iterator[Sheet]:
     workbook.close()
 
 
-def _read_calamine(data: bytes, max_rows: int) -> Iterator[Sheet]:
+def _open_calamine(data: bytes) -> python_calamine.CalamineWorkbook:
+    """Open a workbook (its sheet list only; no sheet is read yet)."""
     try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError as exc:
         raise UnreadableWorkbook("工作簿设有密码，请取消密码保护后再导入") from exc
     except Exception as exc:  # calamine raises its own error types for damaged files
@@ -166,6 +173,22 @@ def _read_calamine(data: bytes, max_rows: int) -> Iterator[Sheet]:
         if "password" in message.lower() or "encrypt" in message.lower():
             raise UnreadableWorkbook("工作簿设有密码，请取消密码保护后再导入") from exc
         raise UnreadableWorkbook("工作簿已损坏，无法读取；请在 Excel 中打开并另存为 .xlsx 后再导入") from exc
+
+
+def sheet_names(data: bytes) -> list[str]:
+    """The worksheet names of an .xlsx or .xls file, without reading any sheet."""
+    if sniff(data) == "xlsx":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                _check_package(archive)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+            raise UnreadableWorkbook("文件已损坏或不完整（无法解压），请重新导出后再导入") from exc
+    workbook = _open_calamine(data)
+    return [m.name for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+
+
+def _read_calamine(data: bytes, max_rows: int) -> Iterator[Sheet]:
+    workbook = _open_calamine(data)
     for meta in workbook.sheets_metadata:
         if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             continue  # chart and macro sheets hold no form

@@ -56,9 +56,9 @@ def infer_unit_type(name: str) -> str:
     return "区直部门"
 
 
-def is_plan(sheets: list[Sheet]) -> bool:
+def is_plan(sheet_names: list[str]) -> bool:
     """True when the workbook is a 自评项目清单 (it has a sheet of that name)."""
-    return any(s.name.strip() == PLAN_SHEET for s in sheets)
+    return any(name.strip() == PLAN_SHEET for name in sheet_names)
 
 
 def parse_plan(file: str, sheets: list[Sheet]) -> tuple[Plan | None, list[Problem]]:

@@ -91,3 +91,14 @@ def test_cells_keep_their_excel_positions_when_the_sheet_starts_late(kind):
         wb.active.cell(6, 5, "Y")
         wb.save(buf)
     assert read_workbook(buf.getvalue())[0].values == {(4, 3): "X", (6, 5): "Y"}
+
+
+def test_sheet_names_without_reading_sheets():
+    from etl.reader import sheet_names
+
+    assert sheet_names(form_bytes()) == ["道路清扫费"]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("readme.txt", "hello")
+    with pytest.raises(UnreadableWorkbook, match="ZIP"):
+        sheet_names(buf.getvalue())

@@ -1,5 +1,6 @@
-"""The dashboard's access to the store: one connection per server process (st.cache_resource),
-cached query results keyed by year, unit scope and data version (st.cache_data)."""
+"""The dashboard's access to the store: the process-wide connection of store.db (opened once, never
+mutated; every query takes its own cursor), cached query results keyed by year, unit scope and data
+version (st.cache_data)."""
 
 from __future__ import annotations
 
@@ -35,15 +36,9 @@ def ensure_database(progress: Callable[[int, int, str], None]) -> tuple[int, flo
         return len(reports), time.perf_counter() - started
 
 
-@st.cache_resource(show_spinner=False)
-def connection(path: str) -> duckdb.DuckDBPyConnection:
-    """The process-wide connection (never mutated; callers take cursors)."""
-    return db.connection(path)
-
-
 def con() -> duckdb.DuckDBPyConnection:
-    """The connection to the configured database."""
-    return connection(str(db.default_path()))
+    """The process-wide connection to the configured database (store.db opens it once per process)."""
+    return db.connection()
 
 
 def data_version() -> int:
