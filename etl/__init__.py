@@ -1,0 +1,8 @@
+"""Forms in: read, parse, check and commit through store/; `python -m etl` is its command line."""
+
+
+def build_sample_database(path, progress=None):  # type: ignore[no-untyped-def]
+    """Build the bundled sample year into `path` (see etl.build); imported lazily to keep start-up light."""
+    from etl.build import build_sample_database as build
+
+    return build(path, progress=progress)

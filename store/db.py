@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+Connection = duckdb.DuckDBPyConnection  # the type callers outside store/ name, without importing duckdb
+
 ROOT = Path(__file__).resolve().parent.parent
 DB_PATH = ROOT / "data" / "budget_perf.duckdb"
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
