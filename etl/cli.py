@@ -1,4 +1,4 @@
-"""Command line: `python -m etl sample | load | check`. Parses arguments and calls the library."""
+"""Command line: `python -m etl sample | load | check | rescore`. Parses arguments and calls the library."""
 
 from __future__ import annotations
 
@@ -10,27 +10,38 @@ from pathlib import Path
 from etl.build import sample_files
 from etl.form import Problem
 from etl.load import REJECTED, FileReport, check_source, iter_sources, load_paths
+from etl.scoring import rescore
 from rubrics.loader import RubricError, load_rubric
-from store.db import DatabaseBusy, default_path, open_db
+from store.db import Connection, DatabaseBusy, StoreError, default_path, open_db
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_BUSY = 2
+OPEN_WAIT_S = 30  # how long a command waits for another process to release the database
 SAMPLE_BANNER = "导入内置示例数据（示例数据：模拟的 2015 年度 121 家单位、793 个项目，并非真实单位填报）"
+DB_HELP = "数据库文件（默认 data/budget_perf.duckdb，或环境变量 BUDGET_PERF_DB）"
+WAIT_HELP = f"数据库被另一个程序占用时最多等待的秒数（默认 {OPEN_WAIT_S}）"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description="预算绩效自评表导入工具")
     sub = parser.add_subparsers(dest="command", required=True)
     sample = sub.add_parser("sample", help="导入内置示例数据（2015 年度）")
-    sample.add_argument("--db", type=Path, default=None, help="数据库文件（默认 data/budget_perf.duckdb）")
+    sample.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    sample.add_argument("--wait", type=float, default=OPEN_WAIT_S, help=WAIT_HELP)
     load = sub.add_parser("load", help="导入自评表：文件、文件夹或 .zip 压缩包")
-    load.add_argument("--db", type=Path, default=None, help="数据库文件（默认 data/budget_perf.duckdb）")
+    load.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    load.add_argument("--wait", type=float, default=OPEN_WAIT_S, help=WAIT_HELP)
     load.add_argument("--year", type=int, default=None, help="表头没有写年度时使用的年度")
     load.add_argument("paths", nargs="+", type=Path)
     check = sub.add_parser("check", help="只检查，不写入数据库")
     check.add_argument("--year", type=int, default=None, help="表头没有写年度时使用的年度")
     check.add_argument("paths", nargs="+", type=Path)
+    again = sub.add_parser("rescore", help="按评分标准重新计算已导入自评表的得分（作为新的一次评分，保留以前的评分）")
+    again.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    again.add_argument("--wait", type=float, default=OPEN_WAIT_S, help=WAIT_HELP)
+    again.add_argument("--year", type=int, default=None, help="只重新评分这一年度（默认全部年度）")
+    again.add_argument("--rubric", type=Path, default=None, help="评分标准文件（默认 rubrics/self_eval.yaml）")
     return parser
 
 
@@ -40,20 +51,34 @@ def _print_report(report: FileReport) -> None:
         print(f"    {problem}")
 
 
-def _load(db: Path | None, paths: list[Path], year: int | None) -> int:
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _open(db: Path | None, wait_s: float) -> Connection:
+    return open_db(db or default_path(), wait_s=wait_s, on_wait=_say)
+
+
+def _load(db: Path | None, paths: list[Path], year: int | None, wait_s: float) -> int:
     try:
-        con = open_db(db or default_path())
-    except DatabaseBusy as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_BUSY
-    started = time.perf_counter()
-    try:
-        reports = load_paths(con, paths, rubric=load_rubric(), default_year=year)
+        rubric = load_rubric()
     except RubricError as exc:
         print(f"评分标准有误，未导入任何文件：{exc}", file=sys.stderr)
         return EXIT_REJECTED
-    finally:
-        con.close()
+    started = time.perf_counter()
+    try:
+        con = _open(db, wait_s)
+        try:
+            reports = load_paths(con, paths, rubric=rubric, default_year=year,
+                                 on_wait=_say)
+        finally:
+            con.close()
+    except DatabaseBusy as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BUSY
+    except StoreError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_REJECTED
     for report in reports:
         _print_report(report)
     rejected = sum(r.rejected for r in reports)
@@ -61,14 +86,41 @@ def _load(db: Path | None, paths: list[Path], year: int | None) -> int:
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
+def _rescore(db: Path | None, year: int | None, rubric_path: Path | None, wait_s: float) -> int:
+    try:
+        rubric = load_rubric(rubric_path)
+    except RubricError as exc:
+        print(f"评分标准有误，未重新评分：{exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    started = time.perf_counter()
+    try:
+        con = _open(db, wait_s)
+        try:
+            report = rescore(con, rubric, year, on_wait=_say)
+        finally:
+            con.close()
+    except DatabaseBusy as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BUSY
+    except StoreError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_REJECTED
+    scope = f"{year} 年度" if year else "全部年度"
+    print(f"已按“{report.rubric_name}”重新评分（{scope}）：{report.forms} 张自评表，其中 {report.changed} 张的得分、"
+          f"等级或疑点有变化；评分批次 {report.run_id}，以前的评分仍保留可查；用时 {time.perf_counter() - started:.1f} 秒")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 nothing rejected, 1 something rejected, 2 database busy)."""
+    """Run the CLI; returns the exit code (0 ok, 1 something rejected or failed, 2 database busy)."""
     args = _parser().parse_args(argv)
     if args.command == "sample":
         print(SAMPLE_BANNER)
-        return _load(args.db, sample_files(), None)
+        return _load(args.db, sample_files(), None, args.wait)
     if args.command == "load":
-        return _load(args.db, args.paths, args.year)
+        return _load(args.db, args.paths, args.year, args.wait)
+    if args.command == "rescore":
+        return _rescore(args.db, args.year, args.rubric, args.wait)
     rejected = 0
     for item in iter_sources(args.paths):
         report = FileReport(item.file, REJECTED, problems=[item]) if isinstance(item, Problem) else check_source(item, args.year)

@@ -1,8 +1,12 @@
-"""Import files into the store: one file in one transaction, all of it or none of it.
+"""Import files into the store in three steps: parse → check → commit.
 
-A file is either a unit's workbook of self-evaluation forms (one sheet per project) or the bureau's
-自评项目清单. Loading the same bytes again changes nothing (sha256 of the file); a new version of a
-unit's project replaces the old one, which stays in `forms` with is_current = false.
+`check` reads and validates a file without touching the store; `commit` writes exactly what was checked,
+through store/ (this module holds no SQL). A file is either a unit's workbook of self-evaluation forms
+(one sheet per project) or the bureau's 自评项目清单. Each file is all or nothing: a batch of files is
+written in one transaction, and when that fails the files are written one by one so that only the
+failing file is rejected. Loading the same bytes again, or the same cells re-saved by Excel or WPS,
+changes nothing; a new version of a unit's project replaces the old one, which stays as history. The
+imported file itself is kept in the store (content-addressed by its sha256).
 """
 
 from __future__ import annotations
@@ -10,24 +14,25 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-import pandas as pd
-
 from etl.form import ERROR, WARNING, ParsedForm, Problem, looks_like_form, parse_form
-from etl.reader import MAX_LIST_ROWS, MAX_ROWS, UnreadableWorkbook, read_workbook, sheet_names
+from etl.reader import MAX_LIST_ROWS, MAX_ROWS, Sheet, UnreadableWorkbook, read_workbook, sheet_names
 from etl.registry import Plan, infer_unit_type, is_plan, parse_plan
-from rubrics.engine import score_form
+from etl.scoring import rubric_record, score_rows
 from rubrics.loader import Rubric, load_rubric
-from store.db import transaction
+from store import writes
+from store.db import Connection, Notify, StoreError, writing
 
 EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm")
 MAX_FILE_MB = 20  # a single workbook larger than this is refused
 MAX_ZIP_MEMBERS = 2000
+RUN_KIND_IMPORT = "导入"
+Progress = Callable[[int, int, str], None]
 
 LOADED = "已导入"
 LOADED_WITH_WARNINGS = "已导入（有警告）"
@@ -75,22 +80,6 @@ class FileReport:
         if warnings:
             parts.append(f"{warnings} 条警告")
         return "，".join(parts)
-
-
-@dataclass
-class Parsed:
-    """A file read and checked, not yet stored."""
-
-    source: SourceFile
-    kind: str
-    forms: list[ParsedForm]
-    plan: Plan | None
-    problems: list[Problem]
-
-    @property
-    def ok(self) -> bool:
-        """True when the file has no ERROR problem."""
-        return not any(p.severity == ERROR for p in self.problems)
 
 
 def iter_sources(paths: Iterable[Path | str]) -> Iterator[SourceFile | Problem]:
@@ -147,16 +136,85 @@ def iter_zip(name: str, data: bytes) -> Iterator[SourceFile | Problem]:
                 yield Problem(member, "", "", f"无法从压缩包中读取（{exc}）", ERROR)
 
 
-def parse_source(source: SourceFile, default_year: int | None = None) -> Parsed:
-    """Read and check one file without touching the store."""
+@dataclass
+class Checked:
+    """A file read and checked, not yet stored: `commit` writes exactly this."""
+
+    source: SourceFile
+    kind: str
+    forms: list[ParsedForm]
+    plan: Plan | None
+    problems: list[Problem]
+    file_hash: str = ""  # sha256 of the bytes
+    content_hash: str = ""  # sha256 of the cell values and merges: the same for a re-save of the same cells
+
+    @property
+    def ok(self) -> bool:
+        """True when the file has no ERROR problem."""
+        return not any(p.severity == ERROR for p in self.problems)
+
+    @property
+    def count(self) -> int:
+        """Forms (自评表) or rows (自评项目清单) in the file."""
+        return len(self.forms) if self.kind == KIND_FORMS else len(self.plan.rows) if self.plan else 0
+
+    def report(self, status: str, replaced: int = 0, extra: Sequence[Problem] = ()) -> FileReport:
+        """A FileReport for this file with the given outcome."""
+        count = self.count if status != REJECTED else 0
+        return FileReport(self.source.name, status, self.kind, count, replaced, [*self.problems, *extra])
+
+
+def content_hash(sheets: Sequence[Sheet]) -> str:
+    """sha256 of what a workbook shows: sheet names, cell values and merged ranges (not the file bytes, which
+    change when Excel or WPS saves the same cells again)."""
+    digest = hashlib.sha256()
+    for sheet in sheets:
+        digest.update(f"\x1e{sheet.name}\x1f{sorted(sheet.merges)}".encode())
+        for (row, col), value in sorted(sheet.values.items()):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            digest.update(f"\x1f{row},{col},{type(value).__name__},{value}".encode())
+    return digest.hexdigest()
+
+
+# Largest magnitude each stored number may have (the store's DECIMAL columns; see store/migrations/).
+AMOUNT_LIMIT = Decimal(10) ** 18  # 万元
+POINTS_LIMIT = Decimal(10) ** 12  # 分值, 得分
+VALUE_LIMIT = Decimal(10) ** 28  # 指标值, 实际完成值
+
+
+def _too_large(form: ParsedForm) -> list[str]:
+    """What on a form is too large to store (a pasted ID number, 1E+300 …)."""
+    f = form.form
+    found = [label for label, value, limit in (
+        ("全年预算数", f.budget_full_year, AMOUNT_LIMIT), ("年初预算数", f.budget_initial, AMOUNT_LIMIT),
+        ("全年执行数", f.executed, AMOUNT_LIMIT), ("预算执行率分值", f.budget_weight, POINTS_LIMIT),
+        ("预算执行率得分", f.budget_self_score, POINTS_LIMIT), ("总分", f.self_total, POINTS_LIMIT),
+        ("执行率", form.self_execution_rate, POINTS_LIMIT),
+    ) if value is not None and abs(value) >= limit]
+    for row in form.fund_rows.values():
+        found += [k for k, v in row.items() if v is not None and abs(v) >= AMOUNT_LIMIT]
+    for ind in f.indicators:
+        for label, value, limit in (("年度指标值", ind.target.number, VALUE_LIMIT),
+                                    ("实际完成值", ind.actual.number if ind.actual else None, VALUE_LIMIT),
+                                    ("分值", ind.weight, POINTS_LIMIT), ("得分", ind.self_score, POINTS_LIMIT)):
+            if value is not None and abs(value) >= limit:
+                found.append(f"{ind.ref} {label}")
+    return found
+
+
+def check(source: SourceFile, default_year: int | None = None) -> Checked:
+    """Read and check one file without touching the store; never raises for bad input."""
+    file_hash = hashlib.sha256(source.data).hexdigest()
     try:
         plan_file = is_plan(sheet_names(source.data))
         sheets = read_workbook(source.data, max_rows=MAX_LIST_ROWS if plan_file else MAX_ROWS)
     except UnreadableWorkbook as exc:
-        return Parsed(source, "", [], None, [Problem(source.name, "", "", str(exc), ERROR)])
+        return Checked(source, "", [], None, [Problem(source.name, "", "", str(exc), ERROR)], file_hash)
+    digest = content_hash(sheets)
     if plan_file:
         plan, plan_problems = parse_plan(source.name, sheets)
-        return Parsed(source, KIND_PLAN, [], plan, plan_problems)
+        return Checked(source, KIND_PLAN, [], plan, plan_problems, file_hash, digest)
     problems: list[Problem] = []
     forms: list[ParsedForm] = []
     for sheet in sheets:
@@ -167,8 +225,14 @@ def parse_source(source: SourceFile, default_year: int | None = None) -> Parsed:
             continue
         form, sheet_problems = parse_form(source.name, sheet, default_year)
         problems.extend(sheet_problems)
-        if form is not None:
-            forms.append(form)
+        if form is None:
+            continue
+        too_large = _too_large(form)
+        if too_large:
+            problems.append(Problem(source.name, sheet.name, "", f"数值过大，无法保存（{'、'.join(too_large)}）；"
+                                    "请检查是否误填了编号或多写了位数", ERROR))
+            continue
+        forms.append(form)
     if not forms and not any(p.severity == ERROR for p in problems):
         problems.append(Problem(source.name, "", "", "文件中没有找到项目支出绩效自评表", ERROR))
     seen: dict[tuple[int, str, str], str] = {}
@@ -178,103 +242,66 @@ def parse_source(source: SourceFile, default_year: int | None = None) -> Parsed:
             problems.append(Problem(source.name, form.sheet, "",
                                     f"项目“{form.project_name}”与工作表“{seen[key]}”重复，以本工作表为准"))
         seen[key] = form.sheet
-    return Parsed(source, KIND_FORMS, forms, None, problems)
+    return Checked(source, KIND_FORMS, forms, None, problems, file_hash, digest)
 
 
 def check_source(source: SourceFile, default_year: int | None = None) -> FileReport:
     """Validate one file without writing: the report says what loading it would do."""
-    parsed = parse_source(source, default_year)
-    has_warnings = any(p.severity == WARNING for p in parsed.problems)
-    status = REJECTED if not parsed.ok else (CHECKED_WITH_WARNINGS if has_warnings else CHECKED)
-    count = len(parsed.forms) if parsed.kind == KIND_FORMS else len(parsed.plan.rows) if parsed.plan else 0
-    return FileReport(source.name, status, parsed.kind, count if parsed.ok else 0, 0, parsed.problems)
+    checked = check(source, default_year)
+    has_warnings = any(p.severity == WARNING for p in checked.problems)
+    status = REJECTED if not checked.ok else (CHECKED_WITH_WARNINGS if has_warnings else CHECKED)
+    return checked.report(status)
 
 
-def load_source(con: duckdb.DuckDBPyConnection, source: SourceFile, rubric: Rubric | None = None,
-                default_year: int | None = None) -> FileReport:
-    """Load one file in one transaction; a rejected file writes nothing."""
-    digest = hashlib.sha256(source.data).hexdigest()
-    cur = con.cursor()
-    try:
-        seen = cur.execute("SELECT file_name FROM imports WHERE file_hash = ?", [digest]).fetchone()
-    finally:
-        cur.close()
-    if seen is not None:
-        return FileReport(source.name, UNCHANGED)
-    parsed = parse_source(source, default_year)
-    if not parsed.ok:
-        return FileReport(source.name, REJECTED, parsed.kind, 0, 0, parsed.problems)
-    rubric = rubric or load_rubric()
-    with transaction(con) as tx:
-        import_id = _next_id(tx, "imports", "import_id")
-        if parsed.kind == KIND_PLAN and parsed.plan is not None:
-            count, replaced = _store_plan(tx, import_id, parsed.plan), 0
-        else:
-            count, replaced = _store_forms(tx, import_id, parsed.forms, rubric)
-        warnings = [p for p in parsed.problems if p.severity == WARNING]
-        tx.execute(
-            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [import_id, source.name, digest, parsed.kind, datetime.now(), count, len(warnings)],
-        )
-        if parsed.problems:
-            frame = pd.DataFrame(
-                [(import_id, p.file, p.sheet, p.cell, p.severity, p.message) for p in parsed.problems],
-                columns=["import_id", "file_name", "sheet", "cell", "severity", "message"],
-            )
-            tx.register("problem_rows", frame)
-            tx.execute("INSERT INTO problems SELECT * FROM problem_rows")
-            tx.unregister("problem_rows")
-    status = LOADED_WITH_WARNINGS if warnings else LOADED
-    return FileReport(source.name, status, parsed.kind, count, replaced, parsed.problems)
+def _rejected(problem: Problem) -> Checked:
+    """A path that could not even be read (missing, too large, a broken zip) as a rejected check."""
+    return Checked(SourceFile(problem.file, b""), "", [], None, [problem])
 
 
-def load_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[Path | str], rubric: Rubric | None = None,
-               default_year: int | None = None, progress: Callable[[int, int, str], None] | None = None
-               ) -> list[FileReport]:
-    """Load files, folders and .zip archives; plans (自评项目清单) first. One report per file."""
+def check_paths(paths: Iterable[Path | str], default_year: int | None = None,
+                progress: Progress | None = None) -> list[Checked]:
+    """Check files, folders and .zip archives; plans (自评项目清单) first, so forms can take their unit codes."""
     items = list(iter_sources(paths))
     items.sort(key=lambda s: 0 if isinstance(s, SourceFile) and "清单" in Path(s.name).name else 1)
-    rubric = rubric or load_rubric()
-    reports: list[FileReport] = []
+    checked: list[Checked] = []
     for done, item in enumerate(items, start=1):
-        if isinstance(item, Problem):
-            reports.append(FileReport(item.file, REJECTED, problems=[item]))
-        else:
-            reports.append(load_source(con, item, rubric, default_year))
+        checked.append(_rejected(item) if isinstance(item, Problem) else check(item, default_year))
         if progress is not None:
-            progress(done, len(items), reports[-1].file)
-    return reports
+            progress(done, len(items), item.file if isinstance(item, Problem) else item.name)
+    return checked
 
 
-def _next_id(tx: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
-    row = tx.execute(f"SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}").fetchone()  # identifiers are constants
-    return int(row[0]) if row else 1
+def commit(con: Connection, checked: Sequence[Checked], rubric: Rubric | None = None,
+           on_wait: Notify | None = None) -> list[FileReport]:
+    """Write what was checked, one report per file in the order given. Rejected files write nothing; the
+    rest go in one transaction, or, when that fails, one transaction per file."""
+    rubric = rubric or load_rubric()
+    accepted = [c for c in checked if c.ok]
+    try:
+        with writing(con, on_wait) as cur:
+            written = _write(cur, accepted, rubric)
+    except StoreError:
+        written = {}
+        for item in accepted:
+            try:
+                with writing(con, on_wait) as cur:
+                    written.update(_write(cur, [item], rubric))
+            except StoreError as exc:
+                written[id(item)] = item.report(REJECTED, extra=[Problem(item.source.name, "", "", str(exc), ERROR)])
+    return [written[id(c)] if id(c) in written else c.report(REJECTED) for c in checked]
 
 
-def _store_plan(tx: duckdb.DuckDBPyConnection, import_id: int, plan: Plan) -> int:
-    tx.execute("DELETE FROM plan_projects WHERE year = ?", [plan.year])
-    frame = pd.DataFrame(
-        [(plan.year, r.unit_code, r.unit_name, r.unit_type, r.department, r.project_name, r.domain, import_id)
-         for r in plan.rows],
-        columns=["year", "unit_code", "unit_name", "unit_type", "department", "project_name", "domain", "import_id"],
-    )
-    tx.register("plan_rows", frame)
-    tx.execute("INSERT INTO plan_projects SELECT * FROM plan_rows")
-    tx.unregister("plan_rows")
-    tx.execute("DELETE FROM year_info WHERE year = ?", [plan.year])
-    tx.execute("INSERT INTO year_info VALUES (?, ?, ?, ?)",
-               [plan.year, plan.project_expenditure, plan.note or None, import_id])
-    return len(plan.rows)
+def load_source(con: Connection, source: SourceFile, rubric: Rubric | None = None,
+                default_year: int | None = None) -> FileReport:
+    """Check and commit one file."""
+    return commit(con, [check(source, default_year)], rubric)[0]
 
 
-def _resolve_unit_code(tx: duckdb.DuckDBPyConnection, form: ParsedForm) -> str:
-    """The unit code written on the form, else the plan's code for the unit name, else the name."""
-    if form.unit_code:
-        return form.unit_code
-    row = tx.execute(
-        "SELECT unit_code FROM plan_projects WHERE year = ? AND unit_name = ? LIMIT 1", [form.year, form.unit_name]
-    ).fetchone()
-    return row[0] if row else form.unit_name
+def load_paths(con: Connection, paths: Iterable[Path | str], rubric: Rubric | None = None,
+               default_year: int | None = None, progress: Progress | None = None,
+               on_wait: Notify | None = None) -> list[FileReport]:
+    """Check and commit files, folders and .zip archives; plans (自评项目清单) first. One report per file."""
+    return commit(con, check_paths(paths, default_year, progress), rubric, on_wait)
 
 
 def project_id(year: int, unit_code: str, project_name: str) -> str:
@@ -282,61 +309,117 @@ def project_id(year: int, unit_code: str, project_name: str) -> str:
     return hashlib.sha1(f"{year}\x1f{unit_code}\x1f{project_name}".encode()).hexdigest()[:12]
 
 
-def _store_forms(tx: duckdb.DuckDBPyConnection, import_id: int, forms: list[ParsedForm],
-                 rubric: Rubric) -> tuple[int, int]:
-    _store_grade_bands(tx, rubric)
-    next_form = _next_id(tx, "forms", "form_id")
-    form_rows: list[tuple] = []
-    indicator_rows: list[tuple] = []
-    replaced = 0
-    latest: dict[str, int] = {}
-    for form in forms:
-        unit_code = _resolve_unit_code(tx, form)
-        pid = project_id(form.year, unit_code, form.project_name)
-        hit = tx.execute("UPDATE forms SET is_current = false WHERE project_id = ? AND is_current RETURNING form_id",
-                         [pid]).fetchall()
-        replaced += len(hit)
-        if pid in latest:  # the same project twice in one file: the later sheet wins
-            form_rows = [r if r[0] != latest[pid] else r[:3] + (False,) + r[4:] for r in form_rows]
-        result = score_form(form.form, rubric)
-        f = form.form
-        latest[pid] = next_form
-        form_rows.append((
-            next_form, pid, import_id, True, form.year, unit_code, form.unit_name, infer_unit_type(form.unit_name),
-            form.department, form.project_name, form.file, form.sheet, f.budget_initial, f.budget_full_year,
-            f.executed, form.goal_expected, form.goal_actual, form.self_execution_rate, f.budget_self_score,
-            f.self_total, result.status, result.execution_rate, result.budget_points, result.total, result.grade,
-            list(result.flags), list(result.explanation), rubric.version,
-        ))
-        for seq, (ind, res) in enumerate(zip(f.indicators, result.indicators, strict=True), start=1):
-            indicator_rows.append((
-                next_form, seq, ind.level1, ind.level2, ind.name, ind.target.text, ind.target.op,
-                ind.target.number, ind.actual.text if ind.actual else None,
-                ind.actual.number if ind.actual else None, ind.target.unit, ind.weight, res.weight,
-                ind.self_score, res.score, ind.deviation_note, list(res.flags), res.explanation, ind.ref,
-            ))
-        next_form += 1
-    _insert(tx, "forms", form_rows)
-    _insert(tx, "indicators", indicator_rows)
-    return len(forms), replaced
-
-
-def _store_grade_bands(tx: duckdb.DuckDBPyConnection, rubric: Rubric) -> None:
-    tx.execute("DELETE FROM grade_bands")
-    for rank, band in enumerate(rubric.grade_rule.bands, start=1):
-        tx.execute("INSERT INTO grade_bands VALUES (?, ?, ?)", [band.name, band.min, rank])
-
-
-def _insert(tx: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
-    """Bulk insert rows (in table column order) through a DataFrame; Decimals become text then DECIMAL."""
-    if not rows:
-        return
-    columns = [c[0] for c in tx.execute(f"SELECT * FROM {table} LIMIT 0").description]
-    frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    for col in columns:
-        if any(isinstance(v, list) for v in frame[col]):
+def _write(cur: Connection, files: Sequence[Checked], rubric: Rubric) -> dict[int, FileReport]:
+    """Store checked files (plans first) inside the caller's transaction; reports keyed by id(Checked)."""
+    reports: dict[int, FileReport] = {}
+    known_files, known_contents = writes.known_files(cur, [c.file_hash for c in files],
+                                                     [c.content_hash for c in files])
+    fresh: list[Checked] = []
+    for item in files:
+        if item.file_hash in known_files or item.content_hash in known_contents:
+            reports[id(item)] = FileReport(item.source.name, UNCHANGED)
             continue
-        frame[col] = frame[col].map(lambda v: None if v is None else str(v) if not isinstance(v, (bool, int)) else v)
-    tx.register("new_rows", frame)
-    tx.execute(f"INSERT INTO {table} SELECT * FROM new_rows")
-    tx.unregister("new_rows")
+        known_files.add(item.file_hash)
+        known_contents.add(item.content_hash)
+        fresh.append(item)
+    if not fresh:
+        return reports
+    import_ids = dict(zip((id(c) for c in fresh), writes.next_ids(cur, "import_id_seq", len(fresh)), strict=True))
+    now = datetime.now()
+    for item in fresh:
+        if item.kind == KIND_PLAN and item.plan is not None:
+            _write_plan(cur, import_ids[id(item)], item.plan)
+    form_files = [c for c in fresh if c.kind == KIND_FORMS]
+    replaced = _write_forms(cur, form_files, import_ids, rubric) if form_files else {}
+    writes.insert(cur, "imports", {
+        "import_id": [import_ids[id(c)] for c in fresh],
+        "file_name": [c.source.name for c in fresh],
+        "file_hash": [c.file_hash for c in fresh],
+        "content_hash": [c.content_hash for c in fresh],
+        "kind": [c.kind for c in fresh],
+        "loaded_at": [now] * len(fresh),
+        "forms": [c.count for c in fresh],
+        "warnings": [sum(p.severity == WARNING for p in c.problems) for c in fresh],
+    })
+    problems = [(import_ids[id(c)], p) for c in fresh for p in c.problems]
+    writes.insert(cur, "problems", {
+        "import_id": [i for i, _ in problems], "file_name": [p.file for _, p in problems],
+        "sheet": [p.sheet for _, p in problems], "cell": [p.cell for _, p in problems],
+        "severity": [p.severity for _, p in problems], "message": [p.message for _, p in problems],
+    })
+    writes.insert(cur, "source_files", {
+        "file_hash": [c.file_hash for c in fresh], "size": [len(c.source.data) for c in fresh],
+        "data": [c.source.data for c in fresh], "stored_at": [now] * len(fresh),
+    })
+    for item in fresh:
+        warned = any(p.severity == WARNING for p in item.problems)
+        reports[id(item)] = item.report(LOADED_WITH_WARNINGS if warned else LOADED, replaced.get(id(item), 0))
+    return reports
+
+
+def _write_plan(cur: Connection, import_id: int, plan: Plan) -> None:
+    rows = plan.rows
+    writes.replace_plan(cur, plan.year, {
+        "year": [plan.year] * len(rows), "unit_code": [r.unit_code for r in rows],
+        "unit_name": [r.unit_name for r in rows], "unit_type": [r.unit_type for r in rows],
+        "department": [r.department for r in rows], "project_name": [r.project_name for r in rows],
+        "domain": [r.domain for r in rows], "import_id": [import_id] * len(rows),
+    }, {"year": [plan.year], "project_expenditure": [plan.project_expenditure], "note": [plan.note or None],
+        "import_id": [import_id]})
+
+
+def _write_forms(cur: Connection, files: Sequence[Checked], import_ids: dict[int, int],
+                 rubric: Rubric) -> dict[int, int]:
+    """Store the forms of these files with their scores (one scoring run); returns replaced versions per file."""
+    forms = [(item, form) for item in files for form in item.forms]
+    codes = writes.plan_unit_codes(cur, {form.year for _, form in forms})
+    form_ids = writes.next_ids(cur, "form_id_seq", len(forms))
+    units = [form.unit_code or codes.get((form.year, form.unit_name), form.unit_name) for _, form in forms]
+    pids = [project_id(form.year, unit, form.project_name) for (_, form), unit in zip(forms, units, strict=True)]
+    retired = writes.retire_current_versions(cur, sorted(set(pids)))
+    last = {pid: index for index, pid in enumerate(pids)}
+    replaced: dict[int, int] = {}
+    seen: set[str] = set()
+    for (item, _), pid in zip(forms, pids, strict=True):
+        earlier = retired.get(pid, 0) if pid not in seen else 1
+        seen.add(pid)
+        replaced[id(item)] = replaced.get(id(item), 0) + earlier
+    rubric_id = writes.save_rubric(cur, rubric_record(rubric))
+    run_id = writes.start_run(cur, rubric_id, RUN_KIND_IMPORT, len(forms))
+    f = [form for _, form in forms]
+    writes.insert(cur, "forms", {
+        "form_id": form_ids, "project_id": pids,
+        "import_id": [import_ids[id(item)] for item, _ in forms],
+        "is_current": [last[pid] == index for index, pid in enumerate(pids)],
+        "year": [x.year for x in f], "unit_code": units, "unit_name": [x.unit_name for x in f],
+        "unit_type": [infer_unit_type(x.unit_name) for x in f], "department": [x.department for x in f],
+        "project_name": [x.project_name for x in f], "file_name": [x.file for x in f], "sheet": [x.sheet for x in f],
+        "budget_initial": [x.form.budget_initial for x in f], "budget_full_year": [x.form.budget_full_year for x in f],
+        "executed": [x.form.executed for x in f], "budget_weight": [x.form.budget_weight for x in f],
+        "self_execution_rate": [x.self_execution_rate for x in f],
+        "self_budget_score": [x.form.budget_self_score for x in f], "self_score": [x.form.self_total for x in f],
+        "goal_expected": [x.goal_expected for x in f], "goal_actual": [x.goal_actual for x in f],
+    })
+    funds = [(fid, key, row) for fid, x in zip(form_ids, f, strict=True) for key, row in x.fund_rows.items()]
+    writes.insert(cur, "fund_rows", {
+        "form_id": [fid for fid, _, _ in funds], "row_key": [key for _, key, _ in funds],
+        "budget_initial": [row.get("budget_initial") for _, _, row in funds],
+        "budget_full_year": [row.get("budget_full_year") for _, _, row in funds],
+        "executed": [row.get("executed") for _, _, row in funds],
+    })
+    inds = [(fid, seq, ind) for fid, x in zip(form_ids, f, strict=True)
+            for seq, ind in enumerate(x.form.indicators, start=1)]
+    writes.insert(cur, "indicators", {
+        "form_id": [fid for fid, _, _ in inds], "seq": [seq for _, seq, _ in inds],
+        "level1": [i.level1 for _, _, i in inds], "level2": [i.level2 for _, _, i in inds],
+        "name": [i.name for _, _, i in inds], "target_text": [i.target.text for _, _, i in inds],
+        "target_op": [i.target.op for _, _, i in inds], "target_value": [i.target.number for _, _, i in inds],
+        "target_unit": [i.target.unit for _, _, i in inds],
+        "actual_text": [i.actual.text if i.actual else None for _, _, i in inds],
+        "actual_value": [i.actual.number if i.actual else None for _, _, i in inds],
+        "actual_unit": [i.actual.unit if i.actual else None for _, _, i in inds],
+        "weight": [i.weight for _, _, i in inds], "self_score": [i.self_score for _, _, i in inds],
+        "deviation_note": [i.deviation_note for _, _, i in inds], "cell_ref": [i.ref for _, _, i in inds],
+    })
+    score_rows(cur, run_id, list(zip(form_ids, (x.form for x in f), strict=True)), rubric)
+    return replaced

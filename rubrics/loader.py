@@ -262,6 +262,7 @@ class Rubric:
     grade_rule: GradeRule
     version: str  # first 12 hex digits of the sha256 of the file bytes
     source: str  # the file, as shown in messages
+    text: str = ""  # the YAML as read (stored with every scoring run, so a rubric can be applied again)
 
     @property
     def grades(self) -> tuple[str, ...]:
@@ -689,7 +690,7 @@ def _display_name(path: Path) -> str:
         return str(path)
 
 
-def _parse(file: str, data: object, version: str) -> Rubric:
+def _parse(file: str, data: object, version: str, text: str) -> Rubric:
     """Validate the YAML content and build the Rubric."""
     root = _Node.read(file, "", data, _TOP_REQUIRED, _TOP_OPTIONAL)
     full_marks = root.number("full_marks", Decimal(0), None, lo_open=True)
@@ -711,6 +712,7 @@ def _parse(file: str, data: object, version: str) -> Rubric:
         grade_rule=_grades(root, full_marks),
         version=version,
         source=file,
+        text=text,
     )
 
 
@@ -722,6 +724,11 @@ def load_rubric(path: Path | None = None) -> Rubric:
         raw = path.read_bytes()
     except OSError as exc:
         raise RubricError(file, "", f"无法读取文件：{exc.strerror or exc}") from exc
+    return rubric_from_bytes(raw, file)
+
+
+def rubric_from_bytes(raw: bytes, file: str) -> Rubric:
+    """Validate a rubric given as the bytes of its YAML file (`file` names it in messages)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -734,4 +741,4 @@ def load_rubric(path: Path | None = None) -> Rubric:
         problem = getattr(exc, "problem", None) or str(exc)
         raise RubricError(file, "", f"YAML 格式错误，{where}{problem}") from exc
     version = hashlib.sha256(raw).hexdigest()[:VERSION_HEX_CHARS]
-    return _parse(file, data, version)
+    return _parse(file, data, version, text)

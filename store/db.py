@@ -1,32 +1,52 @@
-"""The one place that opens DuckDB: the database path, connections, schema and transactions.
+"""The one place that opens DuckDB: the database path, connections, migrations, transactions, the writer
+lock and the store's one error type.
 
 One connection per process per file (DuckDB connections are not thread-safe and a file can be opened
-read-write by one process only); every call takes its own cursor. Imports run inside `transaction`,
-which commits everything or rolls everything back.
+read-write by one process only); every call takes its own cursor. Writes go through `writing`: one
+writer at a time per database file within the process (the dashboard's sessions, the CLI, future review
+pages), inside BEGIN … COMMIT that rolls everything back on any error. Another process holding the file
+makes `open_db` wait (saying so) and then raise DatabaseBusy.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
+from store.migrations import migrate
+
 Connection = duckdb.DuckDBPyConnection  # the type callers outside store/ name, without importing duckdb
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_PATH = ROOT / "data" / "budget_perf.duckdb"
-SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+WAIT_POLL_S = 0.2  # how often a waiting open or writer tries again
+WRITER_WAIT_S = 600  # a writer waits at most this long for another writer in the same process
+
+Notify = Callable[[str], None]
 
 _lock = threading.Lock()
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
+_writer_locks: dict[int, threading.Lock] = {}
 
 
-class DatabaseBusy(Exception):
+class StoreError(Exception):
+    """A database failure, with a Chinese message that says what happened and what to do."""
+
+
+class DatabaseBusy(StoreError):
     """Another process (usually the running dashboard) holds the database file."""
+
+
+BUSY_MESSAGE = ("数据库 {path} 正被另一个程序占用（通常是正在运行的看板，或另一个导入命令）。"
+                "请等它结束或先关闭看板后再试。未写入任何数据。")
+WAITING_MESSAGE = "数据库 {path} 正被另一个程序占用，等待其结束（最多 {seconds:.0f} 秒）…"
+WRITER_WAITING_MESSAGE = "另一个导入或修改正在写入数据库，等待其完成…"
 
 
 def default_path() -> Path:
@@ -34,19 +54,38 @@ def default_path() -> Path:
     return Path(os.environ.get("BUDGET_PERF_DB") or DB_PATH)
 
 
-def open_db(path: Path | str) -> duckdb.DuckDBPyConnection:
-    """A new read-write connection with the schema in place; DatabaseBusy when another process holds it."""
+def _is_lock_error(exc: duckdb.Error) -> bool:
+    return "lock" in str(exc).lower()
+
+
+def open_db(path: Path | str, wait_s: float = 0, on_wait: Notify | None = None,
+            read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A new connection with the schema migrated; waits up to wait_s while another process holds the file
+    (calling on_wait once), then raises DatabaseBusy."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path))
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise DatabaseBusy(
-                f"数据库 {path} 正被另一个程序（通常是正在运行的看板）占用；请先关闭看板或改在看板的“数据导入”页上传。未写入任何数据。"
-            ) from exc
-        raise
-    ensure_schema(con)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_s
+    told = False
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise StoreError(f"无法打开数据库 {path}：{exc}") from exc
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(BUSY_MESSAGE.format(path=path)) from exc
+            if on_wait is not None and not told:
+                on_wait(WAITING_MESSAGE.format(path=path, seconds=wait_s))
+                told = True
+            time.sleep(WAIT_POLL_S)
+    if not read_only:
+        try:
+            migrate(con)
+        except (duckdb.Error, RuntimeError) as exc:
+            con.close()
+            raise StoreError(f"数据库 {path} 无法升级到当前版本：{exc}") from exc
     return con
 
 
@@ -67,30 +106,60 @@ def close(path: Path | str | None = None) -> None:
     with _lock:
         con = _connections.pop(key, None)
     if con is not None:
+        _writer_locks.pop(id(con), None)
         con.close()
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create tables and (re)create the public views."""
+def _writer_lock(con: duckdb.DuckDBPyConnection) -> threading.Lock:
+    with _lock:
+        return _writer_locks.setdefault(id(con), threading.Lock())
+
+
+@contextmanager
+def writing(con: duckdb.DuckDBPyConnection, on_wait: Notify | None = None,
+            wait_s: float = WRITER_WAIT_S) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one writer of this connection's file: waits for another writer (calling on_wait once), then
+    yields a cursor inside BEGIN … COMMIT. Any error rolls everything back; database errors are re-raised
+    as StoreError."""
+    lock = _writer_lock(con)
+    if not lock.acquire(blocking=False):
+        if on_wait is not None:
+            on_wait(WRITER_WAITING_MESSAGE)
+        if not lock.acquire(timeout=wait_s):
+            raise DatabaseBusy("另一个导入或修改长时间占用数据库，本次未写入任何数据；请稍后再试。")
+    try:
+        with transaction(con) as cur:
+            yield cur
+    finally:
+        lock.release()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor inside BEGIN … COMMIT; any error rolls everything back and is re-raised (database errors
+    as StoreError)."""
     cur = con.cursor()
     try:
-        cur.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            yield cur
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        cur.execute("COMMIT")
+    except duckdb.Error as exc:
+        raise StoreError(f"数据库写入失败，已全部撤销：{exc}") from exc
     finally:
         cur.close()
 
 
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor inside BEGIN … COMMIT; any error rolls everything back and is re-raised."""
+def reading(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor for reads; database errors are re-raised as StoreError."""
     cur = con.cursor()
-    cur.execute("BEGIN TRANSACTION")
     try:
         yield cur
-    except BaseException:
-        cur.execute("ROLLBACK")
-        cur.close()
-        raise
-    try:
-        cur.execute("COMMIT")
+    except duckdb.Error as exc:
+        raise StoreError(f"数据库读取失败：{exc}") from exc
     finally:
         cur.close()

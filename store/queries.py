@@ -1,15 +1,19 @@
-"""Named read queries over the public views. Every query takes the year and the set of units the
-viewer may see (`units=None`: all units), binds its parameters, and returns a DataFrame or a row type.
-Amounts are in 万元; rates are fractions."""
+"""Named read queries over the public views. Every query takes the set of units the viewer may see
+(`units=None`: all units), binds its parameters, and returns a DataFrame or a row type. Amounts are in
+万元; rates are fractions. Numbers stay exact: DECIMAL columns arrive in pandas as `Decimal` (through
+Arrow), never as floats; quotients are computed by the views' exact_div."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 import duckdb
 import pandas as pd
+
+from store.db import StoreError, reading
 
 Units = Sequence[str] | None  # unit codes the viewer may see; None = every unit
 
@@ -27,46 +31,64 @@ def _params(year: int, units: Units, **extra: object) -> dict[str, object]:
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] | list[object]) -> tuple:
     """The single row an aggregate query returns."""
-    cur = con.cursor()
-    try:
+    with reading(con) as cur:
         row = cur.execute(sql, params).fetchone()
-    finally:
-        cur.close()
     if row is None:  # an aggregate without GROUP BY always returns one row
-        raise RuntimeError(f"query returned no row: {sql[:60]}")
+        raise StoreError(f"查询没有返回结果：{sql[:60]}")
     return row
 
 
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] | list[object]) -> list[tuple]:
+    with reading(con) as cur:
+        return cur.execute(sql, params).fetchall()
+
+
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> pd.DataFrame:
-    cur = con.cursor()
-    try:
-        return cur.execute(sql, params).df()
-    finally:
-        cur.close()
+    """A query result with DECIMAL columns as Decimal objects (Arrow keeps them exact; .df() would not)."""
+    with reading(con) as cur:
+        return cur.execute(sql, params).to_arrow_table().to_pandas()
 
 
 def years(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Years with at least one loaded form, newest first."""
-    cur = con.cursor()
-    try:
-        return [int(r[0]) for r in cur.execute("SELECT DISTINCT year FROM v_project_scores ORDER BY year DESC").fetchall()]
-    finally:
-        cur.close()
+    return [int(r[0]) for r in _rows(con, "SELECT DISTINCT year FROM v_project_scores ORDER BY year DESC", [])]
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
-    """The newest import id: changes whenever an import lands (0 when nothing is loaded)."""
-    return int(_one(con, "SELECT COALESCE(max(import_id), 0) FROM imports", {})[0])
+    """A number that grows whenever an import or a scoring run lands (0 when nothing is loaded)."""
+    return int(_one(con, "SELECT COALESCE((SELECT max(import_id) FROM imports), 0) "
+                         "+ COALESCE((SELECT max(run_id) FROM scoring_runs), 0)", {})[0])
 
 
 def year_note(con: duckdb.DuckDBPyConnection, year: int) -> str:
     """The bureau's note on a year's data, e.g. '示例数据'; '' when none."""
-    cur = con.cursor()
-    try:
-        row = cur.execute("SELECT note FROM year_info WHERE year = ?", [year]).fetchone()
-    finally:
-        cur.close()
-    return (row[0] or "") if row else ""
+    rows = _rows(con, "SELECT note FROM year_info WHERE year = ?", [year])
+    return (rows[0][0] or "") if rows else ""
+
+
+@dataclass(frozen=True)
+class RubricInUse:
+    """A rubric that produced some of the current scores: by name and the date it was first used."""
+
+    rubric_id: int
+    name: str
+    loaded_at: datetime
+    projects: int
+
+
+RUBRICS_IN_USE_SQL = f"""
+SELECT r.rubric_id, r.name, r.loaded_at, count(*) AS projects
+FROM v_project_scores v JOIN rubrics r USING (rubric_id)
+WHERE v.year = $year AND {_scope("v.unit_code")}
+GROUP BY ALL
+ORDER BY projects DESC, r.rubric_id DESC
+"""
+
+
+def rubrics_in_use(con: duckdb.DuckDBPyConnection, year: int, units: Units = None) -> list[RubricInUse]:
+    """The rubrics behind the year's current scores, most used first."""
+    return [RubricInUse(int(i), name, loaded, int(n)) for i, name, loaded, n in
+            _rows(con, RUBRICS_IN_USE_SQL, _params(year, units))]
 
 
 @dataclass(frozen=True)
@@ -85,6 +107,10 @@ class Headline:
     mean_score: Decimal | None
 
 
+# The rubric of the year's newest current scores: its rounding and grade bands apply to aggregates.
+_YEAR_RUBRIC = "(SELECT max(rubric_id) FROM v_project_scores WHERE year = $year)"
+_ROUNDING = f"(SELECT score_places, rate_places, half_even FROM rubrics WHERE rubric_id = {_YEAR_RUBRIC})"
+
 HEADLINE_SQL = f"""
 SELECT
     count(DISTINCT unit_code),
@@ -93,9 +119,10 @@ SELECT
     count(*) FILTER (WHERE len(flags) > 0),
     COALESCE(sum(budget_full_year), 0),
     COALESCE(sum(executed), 0),
-    round(avg(computed_score), 2),
+    CAST(exact_div(sum(computed_score), count(computed_score), any_value(rb.score_places), any_value(rb.half_even))
+         AS DECIMAL(18, 6)),
     (SELECT project_expenditure FROM year_info WHERE year = $year)
-FROM v_project_scores
+FROM v_project_scores, {_ROUNDING} rb
 WHERE year = $year AND {_SCOPE}
 """
 
@@ -118,7 +145,8 @@ GRADES_SQL = f"""
 SELECT g.grade, g.rank,
        count(p.project_id)                       AS projects,
        COALESCE(sum(p.budget_full_year), 0)      AS budget_full_year
-FROM (SELECT grade, rank FROM grade_bands UNION ALL SELECT '未完成', 99) g
+FROM (SELECT grade, rank FROM rubric_grade_bands WHERE rubric_id = {_YEAR_RUBRIC}
+      UNION ALL SELECT '未完成', 99) g
 LEFT JOIN (SELECT * FROM v_project_scores WHERE year = $year AND {_SCOPE}) p
        ON COALESCE(p.grade, '未完成') = g.grade
 GROUP BY g.grade, g.rank
@@ -127,7 +155,7 @@ ORDER BY g.rank
 
 
 def grade_distribution(con: duckdb.DuckDBPyConnection, year: int, units: Units = None) -> pd.DataFrame:
-    """Projects and money per grade, best grade first, 未完成 last; every grade appears."""
+    """Projects and money per grade of the year's rubric, best grade first, 未完成 last; every grade appears."""
     return _frame(con, GRADES_SQL, _params(year, units))
 
 
@@ -136,12 +164,14 @@ SELECT domain,
        count(*)                                   AS projects,
        sum(budget_full_year)                      AS budget_full_year,
        sum(executed)                              AS executed,
-       sum(executed) / NULLIF(sum(budget_full_year), 0) AS execution_rate,
-       round(avg(computed_score), 2)              AS mean_score
-FROM v_project_scores
+       CAST(exact_div(sum(executed), sum(budget_full_year), any_value(rb.rate_places), any_value(rb.half_even))
+            AS DECIMAL(18, 8)) AS execution_rate,
+       CAST(exact_div(sum(computed_score), count(computed_score), any_value(rb.score_places),
+                      any_value(rb.half_even)) AS DECIMAL(18, 6)) AS mean_score
+FROM v_project_scores, {_ROUNDING} rb
 WHERE year = $year AND {_SCOPE}
 GROUP BY domain
-ORDER BY budget_full_year DESC
+ORDER BY budget_full_year DESC, domain
 """
 
 
@@ -181,65 +211,72 @@ def project_scores(con: duckdb.DuckDBPyConnection, year: int, units: Units = Non
 FORM_SQL = f"""
 SELECT v.form_id, v.project_id, v.project_name, v.unit_code, v.unit_name, v.unit_type, v.department, v.domain,
        v.budget_initial, v.budget_full_year, v.executed, v.execution_rate, v.self_score, v.computed_score,
-       v.grade, v.status, v.flags, v.file_name, v.sheet, f.goal_expected, f.goal_actual, f.budget_points,
-       f.self_budget_score, f.explanation, f.rubric_version, i.loaded_at
+       v.grade, v.status, v.flags, v.file_name, v.sheet, f.goal_expected, f.goal_actual, s.budget_points,
+       f.self_budget_score, s.explanation, rb.name AS rubric_name, rb.loaded_at AS rubric_loaded_at,
+       i.loaded_at
 FROM v_project_scores v
 JOIN forms f USING (form_id)
+JOIN v_form_scores s USING (form_id)
+JOIN rubrics rb ON rb.rubric_id = v.rubric_id
 JOIN imports i ON i.import_id = f.import_id
 WHERE v.form_id = $form_id AND {_scope("v.unit_code")}
 """
 
 
+def _detail_params(units: Units, **values: object) -> dict[str, object]:
+    return {"all_units": units is None, "units": list(units or []), **values}
+
+
 def form_detail(con: duckdb.DuckDBPyConnection, form_id: int, units: Units = None) -> dict[str, object] | None:
     """One current form with its arithmetic, or None when it does not exist or is outside the scope."""
-    cur = con.cursor()
-    try:
-        cur.execute(FORM_SQL, {"form_id": form_id, "all_units": units is None, "units": list(units or [])})
+    with reading(con) as cur:
+        cur.execute(FORM_SQL, _detail_params(units, form_id=form_id))
         row = cur.fetchone()
         names = [d[0] for d in cur.description] if row else []
-    finally:
-        cur.close()
     return dict(zip(names, row, strict=True)) if row else None
 
 
-INDICATORS_SQL = """
-SELECT seq, level1, level2, name, target_text, actual_text, weight, applied_weight, self_score, computed_score,
-       deviation_note, flags, explanation, cell_ref
-FROM indicators
-WHERE form_id = $form_id
-ORDER BY seq
+INDICATORS_SQL = f"""
+SELECT i.seq, i.level1, i.level2, i.name, i.target_text, i.actual_text, i.weight, s.applied_weight, i.self_score,
+       s.computed_score, i.deviation_note, s.flags, s.explanation, i.cell_ref
+FROM indicators i
+JOIN forms f USING (form_id)
+JOIN v_form_scores c USING (form_id)
+JOIN indicator_scores s ON s.run_id = c.run_id AND s.form_id = i.form_id AND s.seq = i.seq
+WHERE i.form_id = $form_id AND {_scope("f.unit_code")}
+ORDER BY i.seq
 """
 
 
-def form_indicators(con: duckdb.DuckDBPyConnection, form_id: int) -> pd.DataFrame:
-    """The indicator rows of a form with their recomputed scores and arithmetic."""
-    return _frame(con, INDICATORS_SQL, {"form_id": form_id})
+def form_indicators(con: duckdb.DuckDBPyConnection, form_id: int, units: Units = None) -> pd.DataFrame:
+    """The indicator rows of a form with their current recomputed scores and arithmetic (empty outside the scope)."""
+    return _frame(con, INDICATORS_SQL, _detail_params(units, form_id=form_id))
 
 
-FORM_PROBLEMS_SQL = """
+FORM_PROBLEMS_SQL = f"""
 SELECT p.cell, p.severity, p.message
 FROM problems p JOIN forms f ON f.import_id = p.import_id AND f.sheet = p.sheet
-WHERE f.form_id = $form_id
+WHERE f.form_id = $form_id AND {_scope("f.unit_code")}
 ORDER BY p.severity, p.cell
 """
 
 
-def form_problems(con: duckdb.DuckDBPyConnection, form_id: int) -> pd.DataFrame:
-    """What the importer noticed on the form's sheet (cell, severity, message)."""
-    return _frame(con, FORM_PROBLEMS_SQL, {"form_id": form_id})
+def form_problems(con: duckdb.DuckDBPyConnection, form_id: int, units: Units = None) -> pd.DataFrame:
+    """What the importer noticed on the form's sheet (cell, severity, message); empty outside the scope."""
+    return _frame(con, FORM_PROBLEMS_SQL, _detail_params(units, form_id=form_id))
 
 
-HISTORY_SQL = """
-SELECT f.form_id, f.is_current, i.file_name, i.loaded_at, f.self_score, f.computed_score, f.grade, f.status
-FROM forms f JOIN imports i USING (import_id)
-WHERE f.project_id = $project_id
+HISTORY_SQL = f"""
+SELECT f.form_id, f.is_current, i.file_name, i.loaded_at, f.self_score, s.computed_score, s.grade, s.status
+FROM forms f JOIN imports i USING (import_id) JOIN v_form_scores s USING (form_id)
+WHERE f.project_id = $project_id AND {_scope("f.unit_code")}
 ORDER BY f.form_id DESC
 """
 
 
-def form_history(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataFrame:
-    """Every loaded version of a project, newest first."""
-    return _frame(con, HISTORY_SQL, {"project_id": project_id})
+def form_history(con: duckdb.DuckDBPyConnection, project_id: str, units: Units = None) -> pd.DataFrame:
+    """Every loaded version of a project, newest first; empty outside the scope."""
+    return _frame(con, HISTORY_SQL, _detail_params(units, project_id=project_id))
 
 
 FLAGS_SQL = f"""
@@ -253,3 +290,98 @@ ORDER BY projects DESC, flag
 def flag_counts(con: duckdb.DuckDBPyConnection, year: int, units: Units = None) -> pd.DataFrame:
     """Projects and money per flag (a project with two flags counts under both), most frequent first."""
     return _frame(con, FLAGS_SQL, _params(year, units))
+
+
+# ---------------------------------------------------------------------------------------------
+# Stored inputs and results, for scoring again
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredIndicator:
+    """An indicator row as stored: everything the engine reads."""
+
+    level1: str | None
+    level2: str | None
+    name: str
+    target_text: str | None
+    target_op: str | None
+    target_value: Decimal | None
+    target_unit: str | None
+    actual_text: str | None
+    actual_value: Decimal | None
+    actual_unit: str | None
+    weight: Decimal | None
+    self_score: Decimal | None
+    deviation_note: str | None
+    cell_ref: str | None
+
+
+@dataclass(frozen=True)
+class StoredForm:
+    """A form version as stored, with its indicators in order."""
+
+    form_id: int
+    budget_initial: Decimal | None
+    budget_full_year: Decimal | None
+    executed: Decimal | None
+    budget_weight: Decimal | None
+    self_budget_score: Decimal | None
+    self_score: Decimal | None
+    indicators: tuple[StoredIndicator, ...]
+
+
+_YEAR_OR_ALL = "($year IS NULL OR f.year = $year)"
+STORED_FORMS_SQL = f"""
+SELECT form_id, budget_initial, budget_full_year, executed, budget_weight, self_budget_score, self_score
+FROM forms f WHERE {_YEAR_OR_ALL} ORDER BY form_id
+"""
+STORED_INDICATORS_SQL = f"""
+SELECT i.form_id, i.level1, i.level2, i.name, i.target_text, i.target_op, i.target_value, i.target_unit,
+       i.actual_text, i.actual_value, i.actual_unit, i.weight, i.self_score, i.deviation_note, i.cell_ref
+FROM indicators i JOIN forms f USING (form_id) WHERE {_YEAR_OR_ALL} ORDER BY i.form_id, i.seq
+"""
+
+
+def stored_forms(cur: duckdb.DuckDBPyConnection, year: int | None = None) -> list[StoredForm]:
+    """Every stored form version (of `year`, or all), with the inputs the engine needs."""
+    indicators: dict[int, list[StoredIndicator]] = {}
+    for form_id, *rest in cur.execute(STORED_INDICATORS_SQL, {"year": year}).fetchall():
+        indicators.setdefault(form_id, []).append(StoredIndicator(*rest))
+    return [StoredForm(form_id, *rest, indicators=tuple(indicators.get(form_id, ())))
+            for form_id, *rest in cur.execute(STORED_FORMS_SQL, {"year": year}).fetchall()]
+
+
+CURRENT_RESULTS_SQL = f"""
+SELECT s.form_id, s.computed_score, s.grade, s.flags
+FROM v_form_scores s JOIN forms f USING (form_id) WHERE {_YEAR_OR_ALL}
+"""
+
+
+def current_results(cur: duckdb.DuckDBPyConnection, year: int | None = None) -> dict[int, tuple]:
+    """form id → (total, grade, flags) of its current score."""
+    return {r[0]: (r[1], r[2], tuple(r[3])) for r in cur.execute(CURRENT_RESULTS_SQL, {"year": year}).fetchall()}
+
+
+RUNS_SQL = """
+SELECT run_id, kind, year, started_at, forms, current_forms, rubric_name, rubric_loaded_at, note
+FROM v_scoring_runs ORDER BY run_id DESC
+"""
+
+
+def scoring_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every scoring run, newest first, with its rubric's name and date and how many of its scores are current."""
+    return _frame(con, RUNS_SQL, {})
+
+
+RUN_SCORES_SQL = f"""
+SELECT f.year, f.project_id, f.project_name, f.unit_code, s.computed_score, s.grade, s.status, s.flags, s.is_current
+FROM form_scores s JOIN forms f USING (form_id)
+WHERE s.run_id = $run_id AND {_scope("f.unit_code")}
+ORDER BY f.unit_code, f.project_name
+"""
+
+
+def run_scores(con: duckdb.DuckDBPyConnection, run_id: int, units: Units = None) -> pd.DataFrame:
+    """The scores one scoring run gave (current or not)."""
+    return _frame(con, RUN_SCORES_SQL, _detail_params(units, run_id=run_id))

@@ -7,8 +7,19 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from etl.load import LOADED, LOADED_WITH_WARNINGS, REJECTED, UNCHANGED, SourceFile, load_paths, load_source
-from store import db
+from etl.load import (
+    LOADED,
+    LOADED_WITH_WARNINGS,
+    REJECTED,
+    UNCHANGED,
+    SourceFile,
+    check,
+    commit,
+    load_paths,
+    load_source,
+)
+from etl.scoring import form_input
+from store import db, queries
 from tests.conftest import form_bytes, form_rows, workbook_bytes
 
 
@@ -19,9 +30,12 @@ class _GbkInfo(zipfile.ZipInfo):
         return self.filename.encode("gbk"), self.flag_bits
 
 
+TABLES = ("forms", "indicators", "fund_rows", "form_scores", "indicator_scores", "imports", "problems",
+          "source_files", "scoring_runs", "plan_projects")
+
+
 def counts(con):
-    return con.execute("SELECT (SELECT count(*) FROM forms), (SELECT count(*) FROM indicators), "
-                       "(SELECT count(*) FROM imports)").fetchone()
+    return tuple(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES)
 
 
 def test_a_form_loads_scored_with_its_arithmetic(fresh_db):
@@ -29,13 +43,47 @@ def test_a_form_loads_scored_with_its_arithmetic(fresh_db):
     assert (report.status, report.forms) == (LOADED, 1)
     row = fresh_db.execute("SELECT project_name, unit_code, budget_full_year, executed, execution_rate, self_score, "
                            "computed_score, grade, status, flags FROM v_project_scores").fetchone()
-    assert row[:4] == ("道路清扫费", "101001", Decimal("100.0000"), Decimal("86.0000"))
-    # 8.60 budget points + 20 + 15 + 5 + 10 + 30 + 10 = 98.60
-    assert (row[4], row[5], row[6], row[7], row[8], row[9]) == (
-        Decimal("0.860000"), Decimal("98.60"), Decimal("98.60"), "优", "已完成", [])
-    explanation = fresh_db.execute("SELECT explanation FROM forms").fetchone()[0]
-    assert any("86" in line for line in explanation)
-    assert fresh_db.execute("SELECT count(*) FROM indicators WHERE explanation <> ''").fetchone()[0] == 6
+    assert row == ("道路清扫费", "101001", Decimal(100), Decimal(86), Decimal("0.86"), Decimal("98.6"), Decimal("98.6"),
+                   "优", "已完成", [])
+    explanation = fresh_db.execute("SELECT explanation FROM v_form_scores").fetchone()[0]
+    assert explanation[0] == "预算执行率: 全年执行数 86.00 / 全年预算数 100.00 = 86.00% → 10 × 86.00% = 8.60/10（表中得分 8.6）"
+    assert explanation[-2] == "总分: 预算执行率 8.60 + 绩效指标 90 = 98.60 → 等级 优（总分 ≥ 90）"
+    lines = [r[0] for r in fresh_db.execute("SELECT explanation FROM indicator_scores ORDER BY seq").fetchall()]
+    assert lines[3] == "产出指标-成本指标 项目总成本: 实际 86 ≤ 指标 100 → 10/10" and len(lines) == 6
+
+
+def test_every_engine_input_is_stored_and_scores_the_same_without_the_file(fresh_db):
+    """A budget row worth 20, a form that splits its money over sub-rows: rebuilt from the store, the engine
+    input equals the one parsed from the file, and the fund rows are kept."""
+    data = form_bytes(total=(120, 100, 86, 20, "86%", 17), appropriation=(90, 80, 70))
+    parsed = check(SourceFile("a.xlsx", data))
+    commit(fresh_db, [parsed])
+    [stored] = queries.stored_forms(fresh_db.cursor())
+    assert form_input(stored) == parsed.forms[0].form
+    assert stored.budget_weight == 20
+    funds = dict(fresh_db.execute("SELECT row_key, budget_full_year FROM fund_rows").fetchall())
+    assert funds == {"total": Decimal(100), "appropriation": Decimal(80), "carryover": None, "other": None}
+    kept = fresh_db.execute("SELECT data FROM source_files s JOIN imports i USING (file_hash)").fetchone()[0]
+    assert bytes(kept) == data
+
+
+def test_a_workbook_saved_again_with_the_same_cells_is_unchanged(fresh_db):
+    import io
+
+    import openpyxl
+
+    data = form_bytes()
+    load_source(fresh_db, SourceFile("a.xlsx", data))
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    wb.properties.lastModifiedBy = "WPS"  # what a re-save in another program changes
+    buf = io.BytesIO()
+    wb.save(buf)
+    assert buf.getvalue() != data
+    before = counts(fresh_db)
+    assert load_source(fresh_db, SourceFile("resaved.xlsx", buf.getvalue())).status == UNCHANGED
+    assert counts(fresh_db) == before
+    changed = form_bytes(self_total=97)
+    assert load_source(fresh_db, SourceFile("changed.xlsx", changed)).status == LOADED
 
 
 def test_loading_the_same_file_again_changes_nothing(fresh_db):
@@ -77,22 +125,23 @@ def test_a_file_with_one_bad_sheet_is_rejected_whole(fresh_db):
     data = workbook_bytes({"好": good, "坏": bad})
     report = load_source(fresh_db, SourceFile("mixed.xlsx", data))
     assert report.status == REJECTED and any(p.sheet == "坏" and p.cell == "A3" for p in report.problems)
-    assert counts(fresh_db) == (0, 0, 0)
+    assert sum(counts(fresh_db)) == 0
 
 
-def test_a_failure_while_writing_rolls_everything_back(fresh_db, monkeypatch):
+def test_a_failure_while_writing_rolls_the_file_back_and_the_others_land(fresh_db):
+    """The database refuses the last write of one file (its kept copy collides): that file is rejected with
+    the reason, nothing of it stays, and the other file of the batch lands."""
     load_source(fresh_db, SourceFile("a.xlsx", form_bytes()))
+    doomed, fine = check(SourceFile("b.xlsx", form_bytes(project="另一个项目"))), check(SourceFile("c.xlsx", form_bytes(project="第三个项目")))
+    fresh_db.execute("INSERT INTO source_files VALUES (?, 1, 'x'::BLOB, now())", [doomed.file_hash])
     before = counts(fresh_db)
-    import etl.load as load
-
-    def boom(*args, **kwargs):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(load, "_insert", boom)
-    with pytest.raises(RuntimeError):
-        load_source(fresh_db, SourceFile("b.xlsx", form_bytes(project="另一个项目")))
-    assert counts(fresh_db) == before
-    assert fresh_db.execute("SELECT count(*) FROM forms WHERE is_current").fetchone()[0] == 1
+    reports = commit(fresh_db, [doomed, fine])
+    assert [r.status for r in reports] == [REJECTED, LOADED]
+    assert "数据库写入失败，已全部撤销" in reports[0].problems[-1].message
+    after = counts(fresh_db)
+    assert after[TABLES.index("forms")] == before[TABLES.index("forms")] + 1
+    assert fresh_db.execute("SELECT project_name FROM v_project_scores ORDER BY 1").fetchall() == [
+        ("第三个项目",), ("道路清扫费",)]
 
 
 @pytest.mark.parametrize(("name", "data", "words"), [
@@ -105,7 +154,7 @@ def test_unreadable_files_are_rejected_with_a_reason(fresh_db, name, data, words
     report = load_source(fresh_db, SourceFile(name, data))
     assert report.status == REJECTED and any(words in p.message for p in report.problems)
     assert all(p.file == name for p in report.problems)
-    assert counts(fresh_db) == (0, 0, 0)
+    assert sum(counts(fresh_db)) == 0
 
 
 def test_folders_and_zip_archives_with_gbk_names(fresh_db, tmp_path):
@@ -124,21 +173,62 @@ def test_folders_and_zip_archives_with_gbk_names(fresh_db, tmp_path):
     assert types == {"区市容环卫局": "区直部门", "龙康镇人民政府": "镇"}
 
 
-def test_second_writer_is_refused_with_one_clear_line(tmp_path):
+def test_a_writer_that_never_lets_go_makes_the_cli_wait_say_so_and_give_up(tmp_path):
+    import subprocess
+    import sys
+
     path = tmp_path / "busy.duckdb"
+    (tmp_path / "a.xlsx").write_bytes(form_bytes())
     holder = db.open_db(path)
     try:
-        import subprocess
-        import sys
-
-        proc = subprocess.run([sys.executable, "-m", "etl", "load", "--db", str(path), str(tmp_path)],
-                              capture_output=True, text=True, cwd=db.ROOT)
+        proc = subprocess.run([sys.executable, "-m", "etl", "load", "--db", str(path), "--wait", "1",
+                               str(tmp_path / "a.xlsx")], capture_output=True, text=True, cwd=db.ROOT)
         assert proc.returncode == 2
-        assert "正被另一个程序" in proc.stderr and "未写入任何数据" in proc.stderr
+        assert "等待其结束" in proc.stderr and "正被另一个程序" in proc.stderr and "未写入任何数据" in proc.stderr
         assert "Traceback" not in proc.stderr
     finally:
         holder.close()
     assert duckdb.connect(str(path)).execute("SELECT count(*) FROM imports").fetchone()[0] == 0
+
+
+def test_two_processes_importing_at_once_both_land(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "shared.duckdb"
+    for name in ("甲", "乙"):
+        (tmp_path / f"{name}.xlsx").write_bytes(form_bytes(project=f"{name}项目"))
+    procs = [subprocess.Popen([sys.executable, "-m", "etl", "load", "--db", str(path), str(tmp_path / f"{name}.xlsx")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=db.ROOT)
+             for name in ("甲", "乙")]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert all("Traceback" not in err for _, err in outputs)
+    con = duckdb.connect(str(path), read_only=True)
+    assert sorted(r[0] for r in con.execute("SELECT project_name FROM v_project_scores").fetchall()) == ["乙项目", "甲项目"]
+    con.close()
+
+
+def test_two_threads_importing_through_one_connection_both_land(fresh_db):
+    import threading
+
+    waited: list[str] = []
+    reports = {}
+    barrier = threading.Barrier(2)
+
+    def run(name: str) -> None:
+        checked = [check(SourceFile(f"{name}.xlsx", form_bytes(project=f"{name}项目", unit=f"10100{len(reports)}-单位{name}")))]
+        barrier.wait()
+        reports[name] = commit(fresh_db, checked, on_wait=waited.append)
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in ("甲", "乙")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(r[0].status for r in reports.values()) == [LOADED, LOADED]
+    assert fresh_db.execute("SELECT count(*) FROM v_project_scores").fetchone()[0] == 2
+    assert len(set(fresh_db.execute("SELECT import_id FROM imports").fetchall())) == 2
 
 
 def test_a_failed_sample_build_leaves_no_database(tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
--- Tables written by the importer (etl/) and the public views analysts query. Amounts in 万元.
+-- Migration 001: the schema of the first release (c444c48), tables only. Later migrations change it.
 
 CREATE TABLE IF NOT EXISTS imports (
     import_id    BIGINT PRIMARY KEY,
@@ -101,61 +101,3 @@ CREATE TABLE IF NOT EXISTS indicators (
     cell_ref         VARCHAR,
     PRIMARY KEY (form_id, seq)
 );
-
--- Public view: one row per project (current form version). Amounts in 万元, rates as fractions.
-CREATE OR REPLACE VIEW v_project_scores AS
-SELECT
-    f.year,
-    f.project_id,
-    f.project_name,
-    f.unit_code,
-    COALESCE(p.unit_name, f.unit_name)        AS unit_name,
-    COALESCE(p.unit_type, f.unit_type)        AS unit_type,
-    COALESCE(p.department, f.department)      AS department,
-    COALESCE(p.domain, '未分类')               AS domain,
-    f.budget_initial,
-    f.budget_full_year,
-    f.executed,
-    f.execution_rate,
-    f.self_score,
-    f.computed_score,
-    f.grade,
-    f.status,
-    f.flags,
-    f.form_id,
-    f.file_name,
-    f.sheet
-FROM forms f
-LEFT JOIN plan_projects p
-    ON p.year = f.year AND p.unit_code = f.unit_code AND p.project_name = f.project_name
-WHERE f.is_current;
-
--- Public view: one row per unit and year. score = 全年预算数-weighted mean of the recomputed scores
--- of its completed projects (unweighted when they have no budget); grade from grade_bands.
-CREATE OR REPLACE VIEW v_unit_scores AS
-WITH u AS (
-    SELECT
-        year,
-        unit_code,
-        any_value(unit_name)                          AS unit_name,
-        any_value(unit_type)                          AS unit_type,
-        count(*)                                      AS projects,
-        sum(budget_full_year)                         AS budget_full_year,
-        sum(executed)                                 AS executed,
-        CASE WHEN sum(budget_full_year) > 0 THEN sum(executed) / sum(budget_full_year) END AS execution_rate,
-        CASE
-            WHEN sum(budget_full_year) FILTER (WHERE computed_score IS NOT NULL) > 0
-            THEN round(sum(computed_score * budget_full_year) FILTER (WHERE computed_score IS NOT NULL)
-                       / sum(budget_full_year) FILTER (WHERE computed_score IS NOT NULL), 2)
-            ELSE round(avg(computed_score), 2)
-        END                                           AS score,
-        count(*) FILTER (WHERE len(flags) > 0)        AS flagged_projects
-    FROM v_project_scores
-    GROUP BY year, unit_code
-)
-SELECT
-    u.year, u.unit_code, u.unit_name, u.unit_type, u.projects, u.budget_full_year, u.executed,
-    u.execution_rate, u.score,
-    (SELECT g.grade FROM grade_bands g WHERE u.score >= g.min_score ORDER BY g.min_score DESC LIMIT 1) AS grade,
-    u.flagged_projects
-FROM u;

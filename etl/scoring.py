@@ -1,0 +1,90 @@
+"""Scoring stored forms: the engine's results as store rows, and `rescore`, which scores stored forms again
+with a (possibly edited) rubric as a new scoring run. Earlier runs stay in the store, queryable."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rubrics.engine import score_form
+from rubrics.loader import ROUNDING_METHODS, Rubric
+from rubrics.model import FormInput, IndicatorInput, Value
+from store import queries, writes
+from store.db import Connection, Notify, writing
+
+KIND_SELF_EVAL = "自评"
+RUN_KIND_RESCORE = "重新评分"
+
+
+def rubric_record(rubric: Rubric) -> writes.RubricRecord:
+    """A rubric as the store keeps it: name, version, YAML text, rounding and grade bands."""
+    return writes.RubricRecord(
+        kind=KIND_SELF_EVAL, name=rubric.name, version=rubric.version, yaml_text=rubric.text, source=rubric.source,
+        score_places=rubric.rounding.places, rate_places=rubric.budget.rate_places,
+        half_even=rubric.rounding.decimal_rounding == ROUNDING_METHODS["half_even"],
+        grade_bands=tuple((band.name, band.min) for band in rubric.grade_rule.bands),
+    )
+
+
+def score_rows(cur: Connection, run_id: int, forms: Sequence[tuple[int, FormInput]], rubric: Rubric) -> None:
+    """Score forms with the rubric and store the results under `run_id`."""
+    results = [(form_id, form, score_form(form, rubric)) for form_id, form in forms]
+    writes.insert(cur, "form_scores", {
+        "run_id": [run_id] * len(results), "form_id": [fid for fid, _, _ in results],
+        "is_current": [True] * len(results), "status": [r.status for _, _, r in results],
+        "execution_rate": [r.execution_rate for _, _, r in results],
+        "budget_points": [r.budget_points for _, _, r in results], "computed_score": [r.total for _, _, r in results],
+        "grade": [r.grade for _, _, r in results], "flags": [list(r.flags) for _, _, r in results],
+        "explanation": [list(r.explanation) for _, _, r in results],
+    })
+    rows = [(fid, seq, ind) for fid, _, r in results for seq, ind in enumerate(r.indicators, start=1)]
+    writes.insert(cur, "indicator_scores", {
+        "run_id": [run_id] * len(rows), "form_id": [fid for fid, _, _ in rows], "seq": [seq for _, seq, _ in rows],
+        "applied_weight": [i.weight for _, _, i in rows], "computed_score": [i.score for _, _, i in rows],
+        "flags": [list(i.flags) for _, _, i in rows], "explanation": [i.explanation for _, _, i in rows],
+    })
+
+
+def form_input(form: queries.StoredForm) -> FormInput:
+    """Rebuild the engine's input from a stored form (every input the engine uses is stored)."""
+    return FormInput(
+        budget_initial=form.budget_initial, budget_full_year=form.budget_full_year, executed=form.executed,
+        budget_weight=form.budget_weight, budget_self_score=form.self_budget_score, self_total=form.self_score,
+        indicators=tuple(
+            IndicatorInput(
+                level1=i.level1 or "", level2=i.level2 or "", name=i.name,
+                target=Value(text=i.target_text or "", op=i.target_op, number=i.target_value,
+                             unit=i.target_unit or ""),
+                actual=None if i.actual_text is None else Value(text=i.actual_text, number=i.actual_value,
+                                                                unit=i.actual_unit or ""),
+                weight=i.weight, self_score=i.self_score, deviation_note=i.deviation_note or "", ref=i.cell_ref or "",
+            )
+            for i in form.indicators
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class RescoreReport:
+    """What a rescore did: the new run, how many forms it scored and how many scores changed."""
+
+    run_id: int
+    forms: int
+    changed: int  # forms whose total, grade or flags differ from their previous current score
+    rubric_name: str
+
+
+def rescore(con: Connection, rubric: Rubric, year: int | None = None, on_wait: Notify | None = None,
+            note: str | None = None) -> RescoreReport:
+    """Score every stored form (of `year`, or of every year) again with `rubric`, as a new scoring run whose
+    scores become the current ones. Earlier runs are kept."""
+    with writing(con, on_wait) as cur:
+        stored = queries.stored_forms(cur, year)
+        before = queries.current_results(cur, year)
+        rubric_id = writes.save_rubric(cur, rubric_record(rubric))
+        run_id = writes.start_run(cur, rubric_id, RUN_KIND_RESCORE, len(stored), year, note)
+        score_rows(cur, run_id, [(form.form_id, form_input(form)) for form in stored], rubric)
+        writes.supersede_scores(cur, run_id)
+        after = queries.current_results(cur, year)
+    changed = sum(before.get(form_id) != result for form_id, result in after.items())
+    return RescoreReport(run_id, len(stored), changed, rubric.name)

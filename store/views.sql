@@ -1,0 +1,107 @@
+-- Public views analysts query, and the exact-arithmetic macros behind them. Recreated at every open.
+-- Amounts in 万元, rates as fractions (0.86 = 86%). No column is DOUBLE: DuckDB divides DECIMALs in
+-- floating point, so every quotient goes through exact_div, which divides exactly and rounds the way the
+-- rubric says (half up, or half even).
+
+-- x (a DECIMAL with at most 12 decimals) as a HUGEINT scaled by 10^12, exactly.
+CREATE OR REPLACE MACRO scaled12(x) AS
+    CAST(trunc(CAST(x AS DECIMAL(38, 12))) AS HUGEINT) * CAST(1000000000000 AS HUGEINT)
+    + CAST((CAST(x AS DECIMAL(38, 12)) - trunc(CAST(x AS DECIMAL(38, 12)))) * 1000000000000 AS HUGEINT);
+
+-- a / b for non-negative HUGEINTs, b > 0, rounded to p decimals (half up, or half even), scaled by 10^p.
+CREATE OR REPLACE MACRO div_round_int(a, b, p, half_even) AS
+    (a * CAST(pow(10, p) AS HUGEINT)) // b
+    + CASE
+        WHEN 2 * ((a * CAST(pow(10, p) AS HUGEINT)) % b) > b THEN 1
+        WHEN 2 * ((a * CAST(pow(10, p) AS HUGEINT)) % b) = b
+             AND (NOT half_even OR ((a * CAST(pow(10, p) AS HUGEINT)) // b) % 2 = 1) THEN 1
+        ELSE 0
+      END;
+
+-- n / d exactly, rounded to p (≤ 8) decimals; NULL when either is NULL or d = 0.
+CREATE OR REPLACE MACRO exact_div(n, d, p, half_even) AS
+    CASE WHEN n IS NULL OR d IS NULL OR d = 0 THEN NULL
+    ELSE CAST(sign(n) * sign(d) * div_round_int(abs(scaled12(n)), abs(scaled12(d)), p, half_even) AS DECIMAL(38, 0))
+         * CAST(1 / pow(10, p) AS DECIMAL(18, 8))
+    END;
+
+-- The current score of every form: the newest scoring run that scored it.
+CREATE OR REPLACE VIEW v_form_scores AS
+SELECT s.form_id, s.run_id, r.rubric_id, s.status, s.execution_rate, s.budget_points, s.computed_score, s.grade,
+       s.flags, s.explanation
+FROM form_scores s JOIN scoring_runs r USING (run_id)
+WHERE s.is_current;
+
+-- One row per project (current form version, current score).
+CREATE OR REPLACE VIEW v_project_scores AS
+SELECT
+    f.year,
+    f.project_id,
+    f.project_name,
+    f.unit_code,
+    COALESCE(p.unit_name, f.unit_name)        AS unit_name,
+    COALESCE(p.unit_type, f.unit_type)        AS unit_type,
+    COALESCE(p.department, f.department)      AS department,
+    COALESCE(p.domain, '未分类')               AS domain,
+    f.budget_initial,
+    f.budget_full_year,
+    f.executed,
+    s.execution_rate,
+    f.self_score,
+    s.computed_score,
+    s.grade,
+    s.status,
+    s.flags,
+    f.form_id,
+    f.file_name,
+    f.sheet,
+    s.rubric_id,
+    s.run_id
+FROM forms f
+JOIN v_form_scores s USING (form_id)
+LEFT JOIN plan_projects p
+    ON p.year = f.year AND p.unit_code = f.unit_code AND p.project_name = f.project_name
+WHERE f.is_current;
+
+-- One row per unit and year. score = 全年预算数-weighted mean of the recomputed scores of its completed
+-- projects (unweighted when they have no budget), rounded as the rubric says; grade from that rubric's bands.
+CREATE OR REPLACE VIEW v_unit_scores AS
+WITH u AS (
+    SELECT
+        year,
+        unit_code,
+        any_value(unit_name)                                              AS unit_name,
+        any_value(unit_type)                                              AS unit_type,
+        max(rubric_id)                                                    AS rubric_id,
+        count(*)                                                          AS projects,
+        sum(budget_full_year)                                             AS budget_full_year,
+        sum(executed)                                                     AS executed,
+        sum(computed_score * budget_full_year) FILTER (WHERE computed_score IS NOT NULL) AS weighted,
+        sum(budget_full_year) FILTER (WHERE computed_score IS NOT NULL)  AS scored_budget,
+        sum(computed_score)                                               AS score_sum,
+        count(computed_score)                                             AS scored,
+        count(*) FILTER (WHERE len(flags) > 0)                            AS flagged_projects
+    FROM v_project_scores
+    GROUP BY year, unit_code
+), scored AS (
+    SELECT u.*, rb.rate_places, rb.half_even,
+        CAST(CASE WHEN scored_budget > 0 THEN exact_div(weighted, scored_budget, rb.score_places, rb.half_even)
+                  ELSE exact_div(score_sum, scored, rb.score_places, rb.half_even) END AS DECIMAL(18, 6)) AS score
+    FROM u JOIN rubrics rb USING (rubric_id)
+)
+SELECT
+    s.year, s.unit_code, s.unit_name, s.unit_type, s.projects, s.budget_full_year, s.executed,
+    CAST(exact_div(s.executed, s.budget_full_year, s.rate_places, s.half_even) AS DECIMAL(18, 8)) AS execution_rate,
+    s.score,
+    (SELECT g.grade FROM rubric_grade_bands g
+     WHERE g.rubric_id = s.rubric_id AND s.score >= g.min_score ORDER BY g.min_score DESC LIMIT 1) AS grade,
+    s.flagged_projects,
+    s.rubric_id
+FROM scored s;
+
+-- Scoring runs with their rubric: what produced the numbers, and when.
+CREATE OR REPLACE VIEW v_scoring_runs AS
+SELECT r.run_id, r.kind, r.year, r.started_at, r.forms, r.note, rb.rubric_id, rb.name AS rubric_name,
+       rb.version AS rubric_version, rb.loaded_at AS rubric_loaded_at,
+       (SELECT count(*) FROM form_scores s WHERE s.run_id = r.run_id AND s.is_current) AS current_forms
+FROM scoring_runs r JOIN rubrics rb USING (rubric_id);
