@@ -46,7 +46,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] | 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> pd.DataFrame:
     """A query result with DECIMAL columns as Decimal objects (Arrow keeps them exact; .df() would not)."""
     with reading(con) as cur:
-        return cur.execute(sql, params).to_arrow_table().to_pandas()
+        return cur.sql(sql, params=params).to_arrow_table().to_pandas()
 
 
 def years(con: duckdb.DuckDBPyConnection) -> list[int]:

@@ -21,7 +21,7 @@ CREATE OR REPLACE MACRO div_round_int(a, b, p, half_even) AS
 -- n / d exactly, rounded to p (≤ 8) decimals; NULL when either is NULL or d = 0.
 CREATE OR REPLACE MACRO exact_div(n, d, p, half_even) AS
     CASE WHEN n IS NULL OR d IS NULL OR d = 0 THEN NULL
-    ELSE CAST(sign(n) * sign(d) * div_round_int(abs(scaled12(n)), abs(scaled12(d)), p, half_even) AS DECIMAL(38, 0))
+    ELSE CAST(sign(n) * sign(d) * div_round_int(abs(scaled12(n)), NULLIF(abs(scaled12(d)), 0), p, half_even) AS DECIMAL(38, 0))
          * CAST(1 / pow(10, p) AS DECIMAL(18, 8))
     END;
 

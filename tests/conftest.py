@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -21,14 +24,30 @@ def fresh_db(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
-@pytest.fixture(scope="session")
-def sample_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample year built once through the real importer (build-and-swap)."""
-    from etl.build import build_sample_database
+@dataclass(frozen=True)
+class SampleBuild:
+    """The sample year built once per session by the README's command (`python -m etl sample`)."""
 
+    path: Path
+    stdout: str
+    stderr: str
+    returncode: int
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> SampleBuild:
+    """`python -m etl sample --db …` run once; every test of the sample database reads its result."""
     path = tmp_path_factory.mktemp("sample") / "budget_perf.duckdb"
-    build_sample_database(path)
-    return path
+    proc = subprocess.run([sys.executable, "-m", "etl", "sample", "--db", str(path)], capture_output=True, text=True,
+                          cwd=db.ROOT, timeout=600)
+    return SampleBuild(path, proc.stdout, proc.stderr, proc.returncode)
+
+
+@pytest.fixture(scope="session")
+def sample_db_path(sample_build: SampleBuild) -> Path:
+    """The sample year's database file."""
+    assert sample_build.returncode == 0, sample_build.stderr
+    return sample_build.path
 
 
 @pytest.fixture(scope="session")

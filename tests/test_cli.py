@@ -39,22 +39,15 @@ def test_load_then_load_again(tmp_path, capsys):
     con.close()
 
 
-def test_sample_command_builds_the_reference_year(tmp_path):
-    import subprocess
-    import sys
-
-    from store.db import ROOT
-
-    path = tmp_path / "x.duckdb"
-    proc = subprocess.run([sys.executable, "-m", "etl", "sample", "--db", str(path)], capture_output=True, text=True,
-                          cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[0].startswith("导入内置示例数据（示例数据")
-    assert "拒绝 0 个" in proc.stdout
-    con = duckdb.connect(str(path), read_only=True)
-    row = con.execute("SELECT count(DISTINCT unit_code), count(*), sum(budget_full_year), sum(executed), "
-                      "count(DISTINCT grade), count(*) FILTER (WHERE len(flags) > 0) FROM v_project_scores").fetchone()
-    con.close()
+def test_sample_command_builds_the_reference_year(sample_build, sample_con):
+    """The session's sample database is built by `python -m etl sample`: its output and its figures."""
+    assert sample_build.returncode == 0, sample_build.stderr
+    lines = sample_build.stdout.splitlines()
+    assert lines[0].startswith("导入内置示例数据（示例数据")
+    assert lines[-1].startswith("共 122 个文件：导入或未更改 122 个，拒绝 0 个")
+    assert "Traceback" not in sample_build.stderr
+    row = sample_con.execute("SELECT count(DISTINCT unit_code), count(*), sum(budget_full_year), sum(executed), "
+                             "count(DISTINCT grade), count(*) FILTER (WHERE len(flags) > 0) FROM v_project_scores").fetchone()
     assert row[:5] == (121, 793, 99500, 83200, 4) and row[5] > 50
 
 
@@ -70,6 +63,4 @@ def test_a_broken_rubric_stops_the_import_with_one_line(tmp_path, capsys, monkey
     assert main(["load", "--db", str(tmp_path / "x.duckdb"), str(good)]) == EXIT_REJECTED
     err = capsys.readouterr().err
     assert "评分标准有误" in err and "grades.bands[1].min" in err
-    con = duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True)
-    assert con.execute("SELECT count(*) FROM forms").fetchone()[0] == 0
-    con.close()
+    assert not (tmp_path / "x.duckdb").exists()  # nothing opened, nothing written

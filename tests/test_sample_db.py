@@ -74,8 +74,8 @@ def test_zero_total_rows_are_read_from_the_sub_rows_with_a_warning(sample_con):
 
 def test_every_score_and_indicator_explains_itself(sample_con):
     missing = sample_con.execute("""
-        SELECT count(*) FROM forms WHERE len(explanation) = 0
-        UNION ALL SELECT count(*) FROM indicators WHERE explanation IS NULL OR explanation = ''""").fetchall()
+        SELECT count(*) FROM v_form_scores WHERE len(explanation) = 0
+        UNION ALL SELECT count(*) FROM indicator_scores WHERE explanation IS NULL OR explanation = ''""").fetchall()
     assert missing == [(0,), (0,)]
 
 

@@ -35,8 +35,22 @@ def test_unit_score_is_the_budget_weighted_mean_of_completed_projects(sample_con
     assert grade == ("优" if expected >= 90 else "良" if expected >= 80 else "中" if expected >= 60 else "差")
 
 
-def test_years_and_data_version(sample_con):
+def test_years_and_year_note(sample_con):
     assert queries.years(sample_con) == [2015]
-    assert queries.data_version(sample_con) == 122
     assert "示例数据" in queries.year_note(sample_con, 2015)
     assert queries.year_note(sample_con, 1999) == ""
+
+
+def test_data_version_moves_with_every_import_and_scoring_run_only(fresh_db):
+    from etl.load import SourceFile, load_source
+    from etl.scoring import rescore
+    from rubrics.loader import load_rubric
+    from tests.conftest import form_bytes
+
+    empty = queries.data_version(fresh_db)
+    load_source(fresh_db, SourceFile("a.xlsx", form_bytes()))
+    loaded = queries.data_version(fresh_db)
+    load_source(fresh_db, SourceFile("again.xlsx", form_bytes()))  # unchanged: nothing written
+    assert queries.data_version(fresh_db) == loaded > empty
+    rescore(fresh_db, load_rubric())
+    assert queries.data_version(fresh_db) > loaded

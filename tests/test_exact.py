@@ -1,0 +1,57 @@
+"""Money and scores stay exact: no public view returns DOUBLE, quotients are divided exactly and rounded the
+way the rubric says, and query results reach pandas as Decimal."""
+
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from store import db, queries
+
+VIEWS = ("v_project_scores", "v_unit_scores", "v_form_scores", "v_scoring_runs")
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_no_public_view_returns_double(fresh_db, view):
+    types = fresh_db.execute(f"SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '{view}'"
+                             ).fetchall()
+    assert types and not [(c, t) for c, t in types if t in ("DOUBLE", "FLOAT", "REAL")]
+
+
+amounts = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=6, allow_nan=False,
+                      allow_infinity=False)
+
+
+@pytest.fixture(scope="module")
+def macros(tmp_path_factory):
+    con = db.open_db(tmp_path_factory.mktemp("exact") / "x.duckdb")
+    yield con
+    con.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=amounts, d=amounts.filter(lambda x: x != 0), places=st.integers(0, 8), half_even=st.booleans())
+def test_exact_div_rounds_like_python_decimal(macros, n, d, places, half_even):
+    got = macros.execute("SELECT exact_div(?::DECIMAL(24, 6), ?::DECIMAL(24, 6), ?, ?)",
+                           [n, d, places, half_even]).fetchone()[0]
+    expected = (n / d).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN if half_even else ROUND_HALF_UP)
+    # n / d in Python has 28 significant digits: enough here, as quotients are below 10^19 with ≤ 8 places
+    assert got == expected, (n, d, places, half_even)
+
+
+def test_exact_div_on_ties_and_nulls(fresh_db):
+    rows = fresh_db.execute("""SELECT exact_div(1, 8, 2, false), exact_div(1, 8, 2, true), exact_div(3, 8, 2, true),
+                                      exact_div(-1, 8, 2, false), exact_div(1, 0, 2, false), exact_div(NULL, 1, 2, false)
+                            """).fetchone()
+    assert rows == (Decimal("0.13"), Decimal("0.12"), Decimal("0.38"), Decimal("-0.13"), None, None)
+
+
+def test_query_results_reach_pandas_as_decimals_and_sums_are_exact(sample_con):
+    domains = queries.by_domain(sample_con, 2015)
+    assert all(isinstance(v, Decimal) for v in domains["budget_full_year"])
+    assert sum(domains["budget_full_year"]) == Decimal(99500)  # a float sum drifts (588.2299999999999)
+    units = queries.unit_scores(sample_con, 2015)
+    assert all(isinstance(v, Decimal) for v in units["execution_rate"].dropna())
+    assert all(v == v.quantize(Decimal("0.0001")) for v in units["execution_rate"].dropna())  # rubric rate_places 4
+    assert all(v == v.quantize(Decimal("0.01")) for v in units["score"].dropna())  # rubric rounding.places 2
