@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from openpyxl.utils import get_column_letter
 
@@ -100,7 +101,13 @@ def cell_name(cell: Cell) -> str:
 
 def label_key(value: object) -> str:
     """Normalised label text: no whitespace, no parenthesised notes, no trailing colon."""
-    return _PAREN.sub("", normalize(value)).rstrip(":：")
+    return _label_key(value) if isinstance(value, str) else _PAREN.sub("", normalize(value)).rstrip(":：")
+
+
+@lru_cache(maxsize=1 << 16)
+def _label_key(text: str) -> str:
+    """label_key of a text: the same labels recur on every form, so results are cached."""
+    return _PAREN.sub("", normalize(text)).rstrip(":：")
 
 
 def column_text(sheet: Sheet, row: int, cols: dict[str, int], key: str) -> str:
@@ -109,14 +116,29 @@ def column_text(sheet: Sheet, row: int, cols: dict[str, int], key: str) -> str:
 
 
 class Grid:
-    """Label look-ups over a Sheet."""
+    """Label look-ups over a Sheet (built once per sheet: see `Grid.of`)."""
 
     def __init__(self, sheet: Sheet):
         self.sheet = sheet
         self.labels: list[tuple[Cell, str]] = sorted(
-            ((cell, label_key(v)) for cell, v in sheet.values.items() if isinstance(v, str)),
+            ((cell, _label_key(v)) for cell, v in sheet.values.items() if isinstance(v, str)),
             key=lambda item: item[0],
         )
+        self.row_labels: dict[int, list[tuple[int, str]]] = {}
+        for (row, col), key in self.labels:
+            self.row_labels.setdefault(row, []).append((col, key))
+        self.row_end: dict[int, int] = {}
+        for row, col in sheet.values:
+            if col > self.row_end.get(row, 0):
+                self.row_end[row] = col
+
+    @classmethod
+    def of(cls, sheet: Sheet) -> Grid:
+        """The sheet's Grid, built on first use and kept with the sheet."""
+        grid = sheet.__dict__.get("_grid")
+        if grid is None:
+            grid = sheet.__dict__["_grid"] = cls(sheet)
+        return grid
 
     def find(self, *variants: str, contains: bool = False, after: Cell | None = None) -> Cell | None:
         """The first cell (row-major) whose label equals (or contains) one of the variants."""
@@ -131,7 +153,7 @@ class Grid:
         """The first non-empty cell right of `cell` (past its merged range) on the same row."""
         row = cell[0]
         col = self.sheet.span_end_col(cell) + 1
-        while col <= max((c for r, c in self.sheet.values if r == row), default=0):
+        while col <= self.row_end.get(row, 0):
             value = self.sheet.values.get((row, col))
             if value is not None and not is_blank(value):
                 return (row, col), value
@@ -141,7 +163,7 @@ class Grid:
     def header_columns(self, row: int, names: dict[str, tuple[str, ...]]) -> dict[str, int]:
         """Map each field to the column of its header on `row` (exact label first, then contains)."""
         found: dict[str, int] = {}
-        cells = [(c, label_key(v)) for (r, c), v in sorted(self.sheet.values.items()) if r == row and isinstance(v, str)]
+        cells = self.row_labels.get(row, [])
         for key, variants in names.items():
             for col, text in cells:
                 if text in variants and col not in found.values():
@@ -161,7 +183,7 @@ class _Reader:
     """Collects problems while reading one sheet."""
 
     def __init__(self, file: str, sheet: Sheet):
-        self.file, self.sheet, self.grid = file, sheet, Grid(sheet)
+        self.file, self.sheet, self.grid = file, sheet, Grid.of(sheet)
         self.problems: list[Problem] = []
 
     def problem(self, cell: Cell | None, message: str, severity: str = WARNING) -> None:
@@ -179,7 +201,7 @@ class _Reader:
 
 def looks_like_form(sheet: Sheet) -> bool:
     """True when the sheet has a 自评表 title or a 项目名称 label."""
-    grid = Grid(sheet)
+    grid = Grid.of(sheet)
     return grid.find("自评表", contains=True) is not None or grid.find("项目名称") is not None
 
 

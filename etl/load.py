@@ -11,10 +11,14 @@ imported file itself is kept in the store (content-addressed by its sha256).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import multiprocessing
+import os
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -24,13 +28,17 @@ from etl.form import ERROR, WARNING, ParsedForm, Problem, looks_like_form, parse
 from etl.reader import MAX_LIST_ROWS, MAX_ROWS, Sheet, UnreadableWorkbook, read_workbook, sheet_names
 from etl.registry import Plan, infer_unit_type, is_plan, parse_plan
 from etl.scoring import rubric_record, score_rows
+from rubrics.engine import score_form
 from rubrics.loader import Rubric, load_rubric
+from rubrics.model import FormResult
 from store import writes
 from store.db import Connection, Notify, StoreError, writing
 
 EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm")
 MAX_FILE_MB = 20  # a single workbook larger than this is refused
 MAX_ZIP_MEMBERS = 2000
+PARALLEL_MIN_FILES = 64  # from this many files on, checking runs in worker processes
+MAX_WORKERS = 8
 RUN_KIND_IMPORT = "导入"
 Progress = Callable[[int, int, str], None]
 
@@ -147,6 +155,8 @@ class Checked:
     problems: list[Problem]
     file_hash: str = ""  # sha256 of the bytes
     content_hash: str = ""  # sha256 of the cell values and merges: the same for a re-save of the same cells
+    results: list[FormResult] = field(default_factory=list)  # the forms scored with `scored_with`, when asked
+    scored_with: str = ""  # version of the rubric that produced `results`
 
     @property
     def ok(self) -> bool:
@@ -169,11 +179,7 @@ def content_hash(sheets: Sequence[Sheet]) -> str:
     change when Excel or WPS saves the same cells again)."""
     digest = hashlib.sha256()
     for sheet in sheets:
-        digest.update(f"\x1e{sheet.name}\x1f{sorted(sheet.merges)}".encode())
-        for (row, col), value in sorted(sheet.values.items()):
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            digest.update(f"\x1f{row},{col},{type(value).__name__},{value}".encode())
+        digest.update(repr((sheet.name, sorted(sheet.merges), sorted(sheet.values.items()))).encode())
     return digest.hexdigest()
 
 
@@ -203,8 +209,17 @@ def _too_large(form: ParsedForm) -> list[str]:
     return found
 
 
-def check(source: SourceFile, default_year: int | None = None) -> Checked:
-    """Read and check one file without touching the store; never raises for bad input."""
+def check(source: SourceFile, default_year: int | None = None, rubric: Rubric | None = None) -> Checked:
+    """Read and check one file without touching the store (and score its forms when given a rubric); never
+    raises for bad input."""
+    checked = _check(source, default_year)
+    if rubric is not None and checked.ok:
+        checked.results = [score_form(form.form, rubric) for form in checked.forms]
+        checked.scored_with = rubric.version
+    return checked
+
+
+def _check(source: SourceFile, default_year: int | None) -> Checked:
     file_hash = hashlib.sha256(source.data).hexdigest()
     try:
         plan_file = is_plan(sheet_names(source.data))
@@ -258,16 +273,31 @@ def _rejected(problem: Problem) -> Checked:
     return Checked(SourceFile(problem.file, b""), "", [], None, [problem])
 
 
-def check_paths(paths: Iterable[Path | str], default_year: int | None = None,
-                progress: Progress | None = None) -> list[Checked]:
-    """Check files, folders and .zip archives; plans (自评项目清单) first, so forms can take their unit codes."""
+def _check_one(args: tuple[SourceFile | Problem, int | None, Rubric | None]) -> Checked:
+    item, default_year, rubric = args
+    return _rejected(item) if isinstance(item, Problem) else check(item, default_year, rubric)
+
+
+def check_paths(paths: Iterable[Path | str], default_year: int | None = None, progress: Progress | None = None,
+                rubric: Rubric | None = None) -> list[Checked]:
+    """Check (and, given a rubric, score) files, folders and .zip archives; plans (自评项目清单) first, so forms
+    can take their unit codes. Many files are checked by worker processes, one per core."""
     items = list(iter_sources(paths))
     items.sort(key=lambda s: 0 if isinstance(s, SourceFile) and "清单" in Path(s.name).name else 1)
+    jobs = [(item, default_year, rubric) for item in items]
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
     checked: list[Checked] = []
-    for done, item in enumerate(items, start=1):
-        checked.append(_rejected(item) if isinstance(item, Problem) else check(item, default_year))
-        if progress is not None:
-            progress(done, len(items), item.file if isinstance(item, Problem) else item.name)
+    with contextlib.ExitStack() as stack:
+        if workers > 1 and len(items) >= PARALLEL_MIN_FILES:
+            # spawn, not fork: the dashboard calls this from a thread of a threaded server
+            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")))
+            results: Iterable[Checked] = pool.map(_check_one, jobs, chunksize=max(1, min(32, len(jobs) // (workers * 8))))
+        else:
+            results = map(_check_one, jobs)
+        for done, (item, result) in enumerate(zip(items, results, strict=True), start=1):
+            checked.append(result)
+            if progress is not None:
+                progress(done, len(items), item.file if isinstance(item, Problem) else item.name)
     return checked
 
 
@@ -294,14 +324,16 @@ def commit(con: Connection, checked: Sequence[Checked], rubric: Rubric | None = 
 def load_source(con: Connection, source: SourceFile, rubric: Rubric | None = None,
                 default_year: int | None = None) -> FileReport:
     """Check and commit one file."""
-    return commit(con, [check(source, default_year)], rubric)[0]
+    rubric = rubric or load_rubric()
+    return commit(con, [check(source, default_year, rubric)], rubric)[0]
 
 
 def load_paths(con: Connection, paths: Iterable[Path | str], rubric: Rubric | None = None,
                default_year: int | None = None, progress: Progress | None = None,
                on_wait: Notify | None = None) -> list[FileReport]:
-    """Check and commit files, folders and .zip archives; plans (自评项目清单) first. One report per file."""
-    return commit(con, check_paths(paths, default_year, progress), rubric, on_wait)
+    """Check, score and commit files, folders and .zip archives; plans (自评项目清单) first. One report per file."""
+    rubric = rubric or load_rubric()
+    return commit(con, check_paths(paths, default_year, progress, rubric), rubric, on_wait)
 
 
 def project_id(year: int, unit_code: str, project_name: str) -> str:
@@ -421,5 +453,8 @@ def _write_forms(cur: Connection, files: Sequence[Checked], import_ids: dict[int
         "weight": [i.weight for _, _, i in inds], "self_score": [i.self_score for _, _, i in inds],
         "deviation_note": [i.deviation_note for _, _, i in inds], "cell_ref": [i.ref for _, _, i in inds],
     })
-    score_rows(cur, run_id, list(zip(form_ids, (x.form for x in f), strict=True)), rubric)
+    scored = [result for item in files for result in
+              (item.results if item.scored_with == rubric.version and len(item.results) == len(item.forms)
+               else [None] * len(item.forms))]
+    score_rows(cur, run_id, list(zip(form_ids, (x.form for x in f), strict=True)), rubric, scored)
     return replaced

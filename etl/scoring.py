@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rubrics.engine import score_form
 from rubrics.loader import ROUNDING_METHODS, Rubric
-from rubrics.model import FormInput, IndicatorInput, Value
+from rubrics.model import FormInput, FormResult, IndicatorInput, Value
 from store import queries, writes
 from store.db import Connection, Notify, writing
 
@@ -26,9 +26,13 @@ def rubric_record(rubric: Rubric) -> writes.RubricRecord:
     )
 
 
-def score_rows(cur: Connection, run_id: int, forms: Sequence[tuple[int, FormInput]], rubric: Rubric) -> None:
-    """Score forms with the rubric and store the results under `run_id`."""
-    results = [(form_id, form, score_form(form, rubric)) for form_id, form in forms]
+def score_rows(cur: Connection, run_id: int, forms: Sequence[tuple[int, FormInput]], rubric: Rubric,
+               scored: Sequence[FormResult | None] = ()) -> None:
+    """Store the rubric's results for forms under `run_id`; `scored` holds results already computed with this
+    rubric (None or missing: computed here)."""
+    known = list(scored) + [None] * (len(forms) - len(scored))
+    results = [(form_id, form, result if result is not None else score_form(form, rubric))
+               for (form_id, form), result in zip(forms, known, strict=True)]
     writes.insert(cur, "form_scores", {
         "run_id": [run_id] * len(results), "form_id": [fid for fid, _, _ in results],
         "is_current": [True] * len(results), "status": [r.status for _, _, r in results],

@@ -348,8 +348,8 @@ def stored_forms(cur: duckdb.DuckDBPyConnection, year: int | None = None) -> lis
     indicators: dict[int, list[StoredIndicator]] = {}
     for form_id, *rest in cur.execute(STORED_INDICATORS_SQL, {"year": year}).fetchall():
         indicators.setdefault(form_id, []).append(StoredIndicator(*rest))
-    return [StoredForm(form_id, *rest, indicators=tuple(indicators.get(form_id, ())))
-            for form_id, *rest in cur.execute(STORED_FORMS_SQL, {"year": year}).fetchall()]
+    return [StoredForm(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], tuple(indicators.get(r[0], ())))
+            for r in cur.execute(STORED_FORMS_SQL, {"year": year}).fetchall()]
 
 
 CURRENT_RESULTS_SQL = f"""
