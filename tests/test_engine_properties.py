@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rubrics import Rubric, load_rubric, score_form
-from rubrics.model import ALL_FLAGS, OP_EQ, OP_GE, OP_LE, OPERATORS, STATUS_INCOMPLETE, FormInput, IndicatorInput, Value
+from rubrics.model import ALL_FLAGS, OP_EQ, OP_LE, OPERATORS, STATUS_INCOMPLETE, FormInput, IndicatorInput, Value
 
 SETTINGS = settings(max_examples=200, deadline=None)
 
@@ -174,7 +174,10 @@ def test_better_actual_never_lowers_score(case: tuple[FormInput, int, Decimal, D
     assert better_score >= worse_score, (op, worse, better)
     assert worse_result.total is not None and better_result.total is not None
     assert better_result.total >= worse_result.total
-    assert op in (OP_GE, OP_LE, OP_EQ)
+    target = form.indicators[index].target.number
+    assert target is not None
+    if (better <= target) if op == OP_LE else (better >= target):  # meeting the target earns the whole weight
+        assert better_score == better_result.indicators[index].weight, better_result.indicators[index].explanation
 
 
 @SETTINGS
