@@ -385,3 +385,83 @@ ORDER BY f.unit_code, f.project_name
 def run_scores(con: duckdb.DuckDBPyConnection, run_id: int, units: Units = None) -> pd.DataFrame:
     """The scores one scoring run gave (current or not)."""
     return _frame(con, RUN_SCORES_SQL, _detail_params(units, run_id=run_id))
+
+
+# ---------------------------------------------------------------------------------------------
+# Filtered, paged project lists: pages never pull a whole year's projects into Python
+# ---------------------------------------------------------------------------------------------
+
+INCOMPLETE_GRADE = "未完成"  # what the grade filter calls a form without a grade
+
+
+@dataclass(frozen=True)
+class ProjectFilter:
+    """What a viewer narrows the project list by; an empty field matches everything."""
+
+    unit_types: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    grades: tuple[str, ...] = ()  # INCOMPLETE_GRADE matches forms without a grade
+    flags: tuple[str, ...] = ()  # a project matches when it carries any of them
+    text: str = ""  # part of the unit or project name
+
+    def params(self) -> dict[str, object]:
+        """The bound parameters of PROJECT_WHERE."""
+        return {"unit_types": list(self.unit_types), "domains": list(self.domains), "grades": list(self.grades),
+                "flags": list(self.flags), "text": self.text.strip()}
+
+
+PROJECT_WHERE = f"""
+WHERE year = $year AND {_SCOPE}
+  AND (len($unit_types::VARCHAR[]) = 0 OR list_contains($unit_types::VARCHAR[], unit_type))
+  AND (len($domains::VARCHAR[]) = 0 OR list_contains($domains::VARCHAR[], domain))
+  AND (len($grades::VARCHAR[]) = 0 OR list_contains($grades::VARCHAR[], COALESCE(grade, '{INCOMPLETE_GRADE}')))
+  AND (len($flags::VARCHAR[]) = 0 OR list_has_any(flags, $flags::VARCHAR[]))
+  AND ($text = '' OR contains(unit_name, $text) OR contains(project_name, $text))
+"""
+PROJECT_TOTALS_SQL = f"SELECT count(*), COALESCE(sum(budget_full_year), 0) FROM v_project_scores {PROJECT_WHERE}"
+PROJECT_PAGE_SQL = f"""
+SELECT form_id, project_id, project_name, unit_code, unit_name, unit_type, department, domain, budget_initial,
+       budget_full_year, executed, execution_rate, self_score, computed_score, grade, status, flags
+FROM v_project_scores {PROJECT_WHERE}
+ORDER BY unit_code, project_name, form_id
+LIMIT $limit OFFSET $offset
+"""
+CHOICES_SQL = f"""
+SELECT list(DISTINCT unit_type ORDER BY unit_type), list(DISTINCT domain ORDER BY domain)
+FROM v_project_scores WHERE year = $year AND {_SCOPE}
+"""
+
+
+def project_totals(con: duckdb.DuckDBPyConnection, year: int, units: Units = None,
+                   where: ProjectFilter = ProjectFilter()) -> tuple[int, Decimal]:
+    """(projects, Σ全年预算数 in 万元) matching the filter."""
+    count, budget = _one(con, PROJECT_TOTALS_SQL, _params(year, units, **where.params()))
+    return int(count), Decimal(budget)
+
+
+def project_page(con: duckdb.DuckDBPyConnection, year: int, units: Units = None,
+                 where: ProjectFilter = ProjectFilter(), limit: int = 50, offset: int = 0) -> pd.DataFrame:
+    """One page of the projects matching the filter, by unit and project name."""
+    return _frame(con, PROJECT_PAGE_SQL, _params(year, units, **where.params(), limit=limit, offset=offset))
+
+
+def project_choices(con: duckdb.DuckDBPyConnection, year: int, units: Units = None) -> tuple[list[str], list[str]]:
+    """The unit types and domains present in the year (for filter widgets)."""
+    unit_types, domains = _one(con, CHOICES_SQL, _params(year, units))
+    return list(unit_types or []), list(domains or [])
+
+
+UNIT_RANKING_SQL = f"""
+SELECT unit_code, unit_name, unit_type, projects, budget_full_year, executed, execution_rate, score, grade,
+       flagged_projects
+FROM v_unit_scores
+WHERE year = $year AND {_SCOPE} AND score IS NOT NULL
+ORDER BY CASE WHEN $best THEN score END DESC, CASE WHEN NOT $best THEN score END ASC, unit_code
+LIMIT $limit
+"""
+
+
+def unit_ranking(con: duckdb.DuckDBPyConnection, year: int, units: Units = None, limit: int = 10,
+                 best: bool = True) -> pd.DataFrame:
+    """The `limit` best (or worst) scored units, best (or worst) first."""
+    return _frame(con, UNIT_RANKING_SQL, _params(year, units, limit=limit, best=best))
