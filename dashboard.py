@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from present import format as fmt
+from present import strings as s
 from store.db import DatabaseBusy
 from ui import data
-from ui import format as fmt
-from ui import strings as s
 
 st.set_page_config(page_title=s.APP_TITLE, page_icon=s.APP_ICON, layout="wide")
 

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import charts, data, tables, widgets
-from ui import format as fmt
-from ui import strings as s
+from present import charts, tables
+from present import format as fmt
+from present import strings as s
+from ui import data, widgets
 
 ctx = widgets.page_start(s.OVERVIEW_TITLE, s.OVERVIEW_CAPTION)
 year, units, version = ctx.year, ctx.units, ctx.version

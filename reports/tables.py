@@ -1,5 +1,6 @@
-"""Tables as .xlsx workbooks that open cleanly in Excel/WPS: Chinese headers, 万元 and percent formats,
-a frozen header row, and text that starts with = + - @ kept as text (never a live formula)."""
+"""Tables as .xlsx workbooks that open cleanly in Excel/WPS: Chinese headers, 万元 and percent formats
+(present.tables.EXCEL_FORMATS), a frozen header row, and text that starts with = + - @ kept as text (never a
+live formula)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,7 @@ import pandas as pd
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-MONEY_FORMAT = "#,##0.00"
-PERCENT_FORMAT = "0.0%"
-SCORE_FORMAT = "0.00"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_COLUMN_WIDTH = 60  # characters
 
 

@@ -1,18 +1,29 @@
-"""Every page renders under AppTest with no exception, on the sample year and on an empty database."""
+"""Every page renders under AppTest with no exception, on the sample year and on an empty database, and what
+it shows (metrics, charts, tables, downloads) equals what the public views v_project_scores and v_unit_scores
+give. Charts are found by their titles (present.strings), never by their order on the page."""
 
 import base64
+import io
 import json
+import math
 from decimal import Decimal
 
 import numpy as np
+import openpyxl
+import pandas as pd
+import plotly.graph_objects as go
 import plotly.io
 import pytest
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest, app_test
 
+from present import format as fmt
+from present import strings as s
 from store import db
 
 DASHBOARD = str(db.ROOT / "dashboard.py")
 TIMEOUT_S = 60
+YEAR = 2015  # the bundled sample year
 
 
 @pytest.fixture
@@ -32,16 +43,53 @@ def _decode(value):
     return value
 
 
-def figures(at):
-    """The plotly figures the page drew, rebuilt from their JSON."""
-    return [plotly.io.from_json(json.dumps(_decode(json.loads(c.proto.spec)))) for c in at.get("plotly_chart")]
+def figures(at) -> dict[str, go.Figure]:
+    """The plotly figures the page drew, rebuilt from their JSON, by title."""
+    found: dict[str, go.Figure] = {}
+    for chart in at.get("plotly_chart"):
+        fig = plotly.io.from_json(json.dumps(_decode(json.loads(chart.proto.spec))))
+        title = fig.layout.title.text
+        assert title not in found, f"two charts titled {title!r}: tests cannot tell them apart"
+        found[title] = fig
+    return found
+
+
+def figure(at, title: str) -> go.Figure:
+    """The page's chart titled `title`; fails naming the charts the page did draw."""
+    found = figures(at)
+    assert title in found, f"the page drew no chart titled {title!r}; it drew {sorted(found)}"
+    return found[title]
 
 
 def metrics(at):
     return {m.label: m.value for m in at.metric}
 
 
-def test_overview_shows_the_reference_year(sample_app):
+def unit_bars(fig: go.Figure) -> list[tuple[str, float]]:
+    """(unit name, score) of a unit chart, top to bottom as the reader sees it (plotly draws bottom-up)."""
+    bar = fig.data[0]
+    return list(zip(bar.y, bar.x, strict=True))[::-1]
+
+
+def unit_scores(con) -> dict[str, float]:
+    """Every scored unit of the sample year: name → score, from v_unit_scores."""
+    rows = con.execute("SELECT unit_name, score FROM v_unit_scores WHERE year = ? AND score IS NOT NULL",
+                       [YEAR]).fetchall()
+    scores = {name: float(score) for name, score in rows}
+    assert len(scores) == len(rows), "unit names are not unique: key the comparison by unit code"
+    return scores
+
+
+def assert_unit_chart(fig: go.Figure, scores: dict[str, float], n: int, best_first: bool) -> None:
+    """The chart shows n units, each with its own score, and they are the n best (or worst), in order."""
+    shown = unit_bars(fig)
+    assert len(shown) == n
+    assert all(scores[name] == pytest.approx(score) for name, score in shown), shown
+    ranked = sorted(scores.values(), reverse=best_first)[:n]
+    assert [score for _, score in shown] == pytest.approx(ranked)
+
+
+def test_overview_shows_the_reference_year(sample_app, sample_con):
     at = sample_app.run()
     assert not at.exception
     shown = metrics(at)
@@ -51,37 +99,125 @@ def test_overview_shows_the_reference_year(sample_app):
     assert shown["实际支出（全年执行数）"] == "8.32 亿元"
     assert shown["预算执行率"] == "83.6%"
     assert shown["占全年项目支出"] == "49%"
+    mean, flagged = sample_con.execute(
+        "SELECT round(avg(computed_score), 2), count(*) FILTER (WHERE len(flags) > 0) FROM v_project_scores "
+        "WHERE year = ?", [YEAR]).fetchone()
+    assert shown["平均得分（系统复核）"] == f"{mean:.2f}"
+    assert shown["有疑点的项目"] == f"{flagged} 个" and flagged > 0
     assert any("示例数据" in w.value for w in at.sidebar.warning)
-    assert at.sidebar.selectbox[0].value == 2015
+    assert at.sidebar.selectbox[0].value == YEAR
 
 
 def test_overview_charts_carry_the_data(sample_app, sample_con):
     at = sample_app.run()
-    figs = figures(at)
-    assert len(figs) == 5
-    grades = figs[0].data[0]
+    assert not at.exception
+    assert sorted(figures(at)) == sorted([s.CHART_GRADES, s.CHART_FLAGS, s.CHART_DOMAINS, s.CHART_TOP, s.CHART_BOTTOM])
+
+    grades = figure(at, s.CHART_GRADES).data[0]
     assert list(grades.x) == ["优", "良", "中", "差", "未完成"] and all(n > 0 for n in grades.y)
     expected = dict(sample_con.execute(
-        "SELECT COALESCE(grade, '未完成'), count(*) FROM v_project_scores GROUP BY ALL").fetchall())
+        "SELECT COALESCE(grade, '未完成'), count(*) FROM v_project_scores WHERE year = ? GROUP BY ALL", [YEAR]).fetchall())
     assert dict(zip(grades.x, grades.y, strict=True)) == expected
-    flags = dict(zip(figs[1].data[0].y, figs[1].data[0].x, strict=True))
-    assert flags == dict(sample_con.execute(
-        "SELECT f, count(*) FROM (SELECT unnest(flags) f FROM v_project_scores) GROUP BY f").fetchall())
-    assert len(figs[2].data[0].x) == 12
+
+    flags = figure(at, s.CHART_FLAGS).data[0]
+    assert dict(zip(flags.y, flags.x, strict=True)) == dict(sample_con.execute(
+        "SELECT f, count(*) FROM (SELECT unnest(flags) f FROM v_project_scores WHERE year = ?) GROUP BY f",
+        [YEAR]).fetchall())
+
+    domains = {trace.name: dict(zip(trace.x, trace.y, strict=True)) for trace in figure(at, s.CHART_DOMAINS).data}
+    rows = sample_con.execute(
+        "SELECT domain, sum(budget_full_year), sum(executed), round(avg(computed_score), 2) FROM v_project_scores "
+        "WHERE year = ? GROUP BY domain", [YEAR]).fetchall()
+    assert len(rows) == 12
+
+    def num(value):
+        return math.nan if value is None else float(value)
+
+    for series, column in [(s.SERIES_BUDGET, 1), (s.SERIES_EXECUTED, 2), (s.SERIES_SCORE, 3)]:
+        assert domains[series] == pytest.approx({r[0]: num(r[column]) for r in rows}, nan_ok=True), series
+
+    scores = unit_scores(sample_con)
+    assert_unit_chart(figure(at, s.CHART_TOP), scores, 10, best_first=True)
+    assert_unit_chart(figure(at, s.CHART_BOTTOM), scores, 10, best_first=False)
 
 
-def test_top_n_slider_changes_the_unit_charts(sample_app):
+def test_top_n_slider_changes_the_unit_charts(sample_app, sample_con):
     at = sample_app.run()
-    assert len(figures(at)[3].data[0].y) == 10
+    assert len(unit_bars(figure(at, s.CHART_TOP))) == 10
     at.slider[0].set_value(5).run()
-    assert len(figures(at)[3].data[0].y) == 5 and not at.exception
+    assert not at.exception
+    scores = unit_scores(sample_con)
+    assert_unit_chart(figure(at, s.CHART_TOP), scores, 5, best_first=True)
+    assert_unit_chart(figure(at, s.CHART_BOTTOM), scores, 5, best_first=False)
 
 
-def test_unit_table_download_is_excel_friendly(sample_app):
+@pytest.fixture
+def media_stores(monkeypatch) -> list[MemoryMediaFileStorage]:
+    """The in-memory media stores AppTest creates (one per run): they hold the bytes of every download."""
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    return stores
+
+
+def downloaded(at, stores: list[MemoryMediaFileStorage], label: str):
+    """The file behind the download button labelled `label` in the last run: .filename and .content."""
+    button = next((b for b in at.download_button if b.proto.label == label), None)
+    assert button is not None, f"no download button {label!r}; found {[b.proto.label for b in at.download_button]}"
+    assert stores, "AppTest did not build its media store through app_test.MemoryMediaFileStorage any more"
+    return stores[-1].get_file(button.proto.url.rsplit("/", 1)[-1])
+
+
+UNIT_HEADERS = ["单位编码", "单位名称", "单位类型", "项目数", "全年预算数（万元）", "全年执行数（万元）", "执行率", "得分",
+                "等级", "有疑点项目数"]
+
+
+def _unit_rows(con) -> dict[str, list[object]]:
+    """v_unit_scores of the sample year as the export should hold it: unit code → row, numbers as floats."""
+    rows = con.execute(
+        "SELECT unit_code, unit_name, unit_type, projects, budget_full_year, executed, execution_rate, score, grade, "
+        "flagged_projects FROM v_unit_scores WHERE year = ?", [YEAR]).fetchall()
+    return {r[0]: [float(v) if isinstance(v, Decimal) else v for v in r] for r in rows}
+
+
+def test_unit_table_download_is_excel_friendly(sample_app, sample_con, media_stores):
     at = sample_app.run()
     assert not at.exception
-    buttons = at.get("download_button")
-    assert [b.proto.label for b in buttons] == ["下载 Excel", "下载 CSV"]
+    expected = _unit_rows(sample_con)
+    assert len(expected) == 121
+
+    xlsx = downloaded(at, media_stores, "下载 Excel")
+    assert xlsx.filename == f"单位得分明细_{YEAR}.xlsx"
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert ws.title == "单位得分明细"
+    assert ws["A1"].value == f"{YEAR} 年度单位得分明细（示例数据）"
+    assert [c.value for c in ws[3]] == UNIT_HEADERS
+    data = list(ws.iter_rows(min_row=4))
+    assert len(data) == len(expected)
+    formats = {"全年预算数（万元）": "#,##0.00", "全年执行数（万元）": "#,##0.00", "执行率": "0.0%", "得分": "0.00"}
+    for header, number_format in formats.items():
+        column = UNIT_HEADERS.index(header)
+        assert {row[column].number_format for row in data} == {number_format}, header
+    got = {row[0].value: [c.value for c in row] for row in data}
+    assert got.keys() == expected.keys()
+    for code, row in got.items():
+        assert row == pytest.approx(expected[code]), code
+    scores = [row[UNIT_HEADERS.index("得分")].value for row in data]
+    assert scores == sorted(scores, reverse=True)  # best first
+
+    csv = downloaded(at, media_stores, "下载 CSV")
+    assert csv.filename == f"单位得分明细_{YEAR}.csv"
+    assert csv.content.startswith(b"\xef\xbb\xbf")
+    table = pd.read_csv(io.BytesIO(csv.content), encoding="utf-8-sig", dtype={"单位编码": str})
+    assert list(table.columns) == UNIT_HEADERS
+    assert {r[0]: r for r in table.itertuples(index=False)}.keys() == expected.keys()
+    for row in table.itertuples(index=False):
+        assert list(row) == pytest.approx(expected[row[0]]), row[0]
 
 
 def test_empty_database_shows_how_to_load_data(tmp_path, monkeypatch):
@@ -96,10 +232,17 @@ def test_empty_database_shows_how_to_load_data(tmp_path, monkeypatch):
 def test_headline_arithmetic_matches_the_views(sample_con):
     from store.queries import headline
 
-    h = headline(sample_con, 2015)
+    h = headline(sample_con, YEAR)
     assert (h.units, h.projects) == (121, 793)
     assert (h.budget_full_year, h.executed) == (Decimal("99500"), Decimal("83200"))
     assert round(h.share_of_expenditure, 2) == Decimal("0.49")
+
+
+def _project_table(at) -> pd.DataFrame:
+    """The projects page's table of projects (the first dataframe on the page)."""
+    table = at.dataframe[0].value
+    assert list(table.columns)[:2] == ["单位名称", "项目名称"]
+    return table
 
 
 def test_projects_page_filters_and_explains_a_flagged_project(sample_app, sample_con):
@@ -109,16 +252,27 @@ def test_projects_page_filters_and_explains_a_flagged_project(sample_app, sample
     flag_filter = next(m for m in at.multiselect if m.label == "疑点")
     flag_filter.set_value(["自评分虚高"]).run()
     assert not at.exception
-    expected = sample_con.execute(
-        "SELECT count(*) FROM v_project_scores WHERE list_contains(flags, '自评分虚高')").fetchone()[0]
-    assert any(f"符合条件的项目：{expected} 个" in c.value for c in at.caption)
+
+    rows = sample_con.execute(
+        "SELECT unit_name, project_name, self_score, computed_score, budget_full_year FROM v_project_scores "
+        "WHERE year = ? AND list_contains(flags, '自评分虚高')", [YEAR]).fetchall()
+    budget = sum(r[4] for r in rows)
+    assert any(c.value == f"符合条件的项目：{len(rows)} 个，全年预算数合计 {fmt.money(budget)}" for c in at.caption)
+    table = _project_table(at)
+    keys = list(zip(table["单位名称"], table["项目名称"], strict=True))
+    assert sorted(keys) == sorted((u, p) for u, p, *_ in rows)
+    assert dict(zip(keys, table["自评分"], strict=True)) == pytest.approx({(u, p): float(a) for u, p, a, *_ in rows})
+    assert dict(zip(keys, table["复核得分"], strict=True)) == pytest.approx({(u, p): float(b) for u, p, _, b, _ in rows})
+
     picked = next(b for b in at.selectbox if b.label == "查看项目")
-    form_id = picked.value
-    self_score, computed = sample_con.execute(
-        "SELECT self_score, computed_score FROM v_project_scores WHERE form_id = ?", [form_id]).fetchone()
+    self_score, computed, budget, executed, flags = sample_con.execute(
+        "SELECT self_score, computed_score, budget_full_year, executed, flags FROM v_project_scores WHERE form_id = ?",
+        [picked.value]).fetchone()
+    assert "自评分虚高" in flags
     shown = metrics(at)
     assert shown["单位自评分"] == f"{self_score:.2f}" and shown["系统复核得分"] == f"{computed:.2f}"
     assert self_score - computed > 5
+    assert shown["全年预算数"] == fmt.wan(budget) and shown["全年执行数"] == fmt.wan(executed)
     arithmetic = at.code[0].value
     assert "预算执行率" in arithmetic and "总分" in arithmetic
     assert any("自评分虚高" in w.value for w in at.warning)
@@ -132,11 +286,17 @@ def test_projects_page_with_no_match_says_so(sample_app):
     assert any("没有符合筛选条件的项目" in i.value for i in at.info)
 
 
-def test_projects_page_shows_an_incomplete_form_without_a_score(sample_app):
+def test_projects_page_shows_an_incomplete_form_without_a_score(sample_app, sample_con):
     at = sample_app.run()
     at.switch_page("pages/projects.py").run()
     next(m for m in at.multiselect if m.label == "等级").set_value(["未完成"]).run()
     assert not at.exception
+    incomplete = sample_con.execute(
+        "SELECT count(*) FROM v_project_scores WHERE year = ? AND grade IS NULL", [YEAR]).fetchone()[0]
+    assert incomplete > 0
+    assert any(c.value.startswith(f"符合条件的项目：{incomplete} 个，") for c in at.caption)
+    table = _project_table(at)
+    assert len(table) == incomplete and table["复核得分"].isna().all() and set(table["状态"]) == {"未完成"}
     assert metrics(at)["系统复核得分"] == "—"
     assert any("不评分、不定级" in i.value for i in at.info)
 

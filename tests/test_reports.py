@@ -6,7 +6,8 @@ from decimal import Decimal
 import openpyxl
 import pandas as pd
 
-from reports.tables import MONEY_FORMAT, PERCENT_FORMAT, table_xlsx
+from present.tables import MONEY_FORMAT, PERCENT_FORMAT
+from reports.tables import table_xlsx
 
 
 def test_table_xlsx_keeps_numbers_formats_and_formula_text():

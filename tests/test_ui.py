@@ -1,12 +1,13 @@
-"""Number formatting, table shaping and figure builders (no Streamlit needed)."""
+"""present/: number formatting, table shaping and figure builders (no Streamlit needed); export titles."""
 
 from decimal import Decimal
 
 import pandas as pd
 import pytest
 
-from ui import charts, tables
-from ui import format as fmt
+from present import charts, tables
+from present import format as fmt
+from reports.tables import table_xlsx
 
 
 @pytest.mark.parametrize(("fn", "value", "expected"), [
@@ -87,6 +88,6 @@ def test_excel_export_of_a_shaped_table():
         "unit_code": ["101001"], "unit_name": ["区教育局"], "unit_type": ["区直部门"], "projects": [3],
         "budget_full_year": [Decimal("1200.5")], "executed": [Decimal("1000")], "execution_rate": [0.833],
         "score": [Decimal("91.2")], "grade": ["优"], "flagged_projects": [1]}))
-    ws = openpyxl.load_workbook(io.BytesIO(tables.excel(table, "单位", "2015 年度"))).active
+    ws = openpyxl.load_workbook(io.BytesIO(table_xlsx(table, "单位", "2015 年度", tables.EXCEL_FORMATS))).active
     assert ws["E4"].value == 1200.5 and ws["E4"].number_format == "#,##0.00"
     assert ws["G4"].number_format == "0.0%"

@@ -8,11 +8,10 @@ import threading
 import time
 from collections.abc import Callable
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
-from etl.build import build_sample_database
+from etl import build_sample_database
 from rubrics.model import ALL_FLAGS
 from store import db, queries
 from store.queries import Headline, Units
@@ -36,7 +35,7 @@ def ensure_database(progress: Callable[[int, int, str], None]) -> tuple[int, flo
         return len(reports), time.perf_counter() - started
 
 
-def con() -> duckdb.DuckDBPyConnection:
+def con() -> db.Connection:
     """The process-wide connection to the configured database (store.db opens it once per process)."""
     return db.connection()
 

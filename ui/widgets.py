@@ -1,4 +1,4 @@
-"""Shared page widgets."""
+"""Shared page widgets (Streamlit glue): page start, tables with their downloads."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
+from present import format as fmt
+from present import strings as s
+from present import tables
+from reports.tables import XLSX_MIME, table_xlsx
 from store.queries import Units
-from ui import data, tables
-from ui import format as fmt
-from ui import strings as s
+from ui import data
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,6 @@ def table_with_downloads(ctx: PageContext, table: pd.DataFrame, what: str, heigh
         s.COL_EXECUTED: st.column_config.NumberColumn(format="localized"),
     })
     left, right, _ = st.columns([1, 1, 6])
-    left.download_button(s.DOWNLOAD_EXCEL, tables.excel(table, what, ctx.export_title(what)),
-                         file_name=f"{what}_{ctx.year}.xlsx", mime=tables.XLSX_MIME)
+    left.download_button(s.DOWNLOAD_EXCEL, table_xlsx(table, what, ctx.export_title(what), tables.EXCEL_FORMATS),
+                         file_name=f"{what}_{ctx.year}.xlsx", mime=XLSX_MIME)
     right.download_button(s.DOWNLOAD_CSV, fmt.csv_bytes(table), file_name=f"{what}_{ctx.year}.csv", mime="text/csv")

@@ -1,4 +1,5 @@
-"""Table shaping for pages: filters over query results and Chinese column names. No Streamlit."""
+"""Table specs for pages and exports: filters over query results, Chinese column names, Excel number formats.
+No Streamlit; the .xlsx writer is reports.tables.table_xlsx."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from reports.tables import MONEY_FORMAT, PERCENT_FORMAT, SCORE_FORMAT, table_xlsx
-from ui import strings as s
+from present import strings as s
 
 PROJECT_COLUMNS = {
     "unit_name": s.COL_UNIT_NAME, "project_name": s.COL_PROJECT, "unit_type": s.COL_UNIT_TYPE,
@@ -91,13 +91,10 @@ def unit_table(units: pd.DataFrame) -> pd.DataFrame:
     return _numbers_as_float(units[list(UNIT_COLUMNS)].copy()).rename(columns=UNIT_COLUMNS)
 
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXCEL_FORMATS = {
+MONEY_FORMAT = "#,##0.00"  # 万元, two decimals
+PERCENT_FORMAT = "0.0%"  # rates are fractions
+SCORE_FORMAT = "0.00"
+EXCEL_FORMATS = {  # Excel number format per Chinese column name, for reports.tables.table_xlsx
     s.COL_BUDGET: MONEY_FORMAT, s.COL_EXECUTED: MONEY_FORMAT, s.COL_RATE: PERCENT_FORMAT, s.COL_SCORE: SCORE_FORMAT,
     s.COL_SELF: SCORE_FORMAT, s.COL_COMPUTED: SCORE_FORMAT,
 }
-
-
-def excel(table: pd.DataFrame, sheet: str, title: str) -> bytes:
-    """A shaped table (Chinese column names) as an .xlsx download."""
-    return table_xlsx(table, sheet, title, EXCEL_FORMATS)
