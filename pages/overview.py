@@ -35,12 +35,12 @@ else:
     right.plotly_chart(charts.flags_figure(flags), width="stretch")
 st.plotly_chart(charts.domains_figure(data.by_domain(year, units, version)), width="stretch")
 
-unit_table = data.unit_scores(year, units, version)
-scored = unit_table.dropna(subset=["score"])
 top_n = st.slider(s.TOP_N_LABEL, min_value=5, max_value=20, value=10)
 left, right = st.columns(2)
-left.plotly_chart(charts.units_figure(scored.head(top_n), s.CHART_TOP), width="stretch")
-right.plotly_chart(charts.units_figure(scored.tail(top_n).iloc[::-1], s.CHART_BOTTOM), width="stretch")
+left.plotly_chart(charts.units_figure(data.unit_ranking(year, units, top_n, True, version), s.CHART_TOP),
+                  width="stretch")
+right.plotly_chart(charts.units_figure(data.unit_ranking(year, units, top_n, False, version), s.CHART_BOTTOM),
+                   width="stretch")
 
 with st.expander(s.TABLE_UNITS):
-    widgets.table_with_downloads(ctx, tables.unit_table(unit_table), s.TABLE_UNITS)
+    widgets.table_with_downloads(ctx, tables.unit_table(data.unit_scores(year, units, version)), s.TABLE_UNITS)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+import pandas as pd
+
 WAN_PER_YI = Decimal(10_000)  # 万元 per 亿元
 EMPTY = "—"
 
@@ -67,13 +69,21 @@ def count(value: object, unit: str = "") -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_bytes(frame) -> bytes:
-    """A DataFrame as UTF-8 CSV with BOM (Excel opens it in Chinese); text that Excel would run as a
-    formula (=, +, -, @) is prefixed with an apostrophe."""
+def plain(value: object) -> object:
+    """A Decimal as exact plain text for CSV ('1284.84', '99500', never '1.2848E+3'); other values unchanged."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value.is_finite() else ""
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A DataFrame as UTF-8 CSV with BOM (Excel opens it in Chinese); numbers exact as stored; text that Excel
+    would run as a formula (=, +, -, @) is prefixed with an apostrophe."""
     safe = frame.copy()
     for col in safe.columns:
         if safe[col].dtype == object or str(safe[col].dtype).startswith(("string", "str")):
-            safe[col] = safe[col].map(lambda v: f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+            safe[col] = safe[col].map(
+                lambda v: f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else plain(v))
     return safe.to_csv(index=False).encode("utf-8-sig")
 
 

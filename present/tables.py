@@ -3,8 +3,6 @@ No Streamlit; the .xlsx writer is reports.tables.table_xlsx."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 
 from present import strings as s
@@ -23,49 +21,31 @@ INDICATOR_COLUMNS = {
 }
 
 
-def filter_projects(projects: pd.DataFrame, unit_types: Sequence[str] = (), domains: Sequence[str] = (),
-                    grades: Sequence[str] = (), flags: Sequence[str] = (), text: str = "") -> pd.DataFrame:
-    """Rows matching every given filter (an empty filter matches all); grade '未完成' matches no grade;
-    a project matches `flags` when it carries any of them."""
-    keep = pd.Series(True, index=projects.index)
-    if unit_types:
-        keep &= projects["unit_type"].isin(unit_types)
-    if domains:
-        keep &= projects["domain"].isin(domains)
-    if grades:
-        keep &= projects["grade"].fillna("未完成").isin(grades)
-    if flags:
-        wanted = set(flags)
-        keep &= projects["flags"].map(lambda fs: bool(wanted & set(fs if fs is not None else [])))
-    needle = text.strip()
-    if needle:
-        keep &= (projects["unit_name"].str.contains(needle, regex=False)
-                 | projects["project_name"].str.contains(needle, regex=False))
-    return projects[keep]
+SHOWN_NUMERIC = {s.COL_BUDGET, s.COL_EXECUTED, s.COL_RATE, s.COL_SELF, s.COL_COMPUTED, s.COL_SCORE, s.COL_WEIGHT,
+                 s.COL_APPLIED}
 
 
-NUMERIC = ("budget_full_year", "executed", "execution_rate", "self_score", "computed_score", "score", "weight",
-           "applied_weight")
-
-
-def _numbers_as_float(frame: pd.DataFrame) -> pd.DataFrame:
-    """Decimal columns as floats, so that tables right-align them and show a missing value as blank."""
-    for col in NUMERIC:
-        if col in frame:
-            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
-    return frame
+def for_display(table: pd.DataFrame) -> pd.DataFrame:
+    """A shaped table for the screen only: Decimal columns as floats, so that they right-align and a missing
+    value shows as blank. Exports use the exact table."""
+    shown = table.copy()
+    for col in shown.columns:
+        if col in SHOWN_NUMERIC:
+            shown[col] = pd.to_numeric(shown[col].map(lambda v: None if v is None else float(v)),
+                                       errors="coerce").astype(float)
+    return shown
 
 
 def project_table(projects: pd.DataFrame) -> pd.DataFrame:
     """Projects with Chinese column names, flags joined as text."""
-    out = _numbers_as_float(projects[list(PROJECT_COLUMNS)].copy())
+    out = projects[list(PROJECT_COLUMNS)].copy()
     out["flags"] = out["flags"].map(lambda fs: "、".join(fs) if fs is not None and len(fs) else "")
     return out.rename(columns=PROJECT_COLUMNS)
 
 
 def indicator_table(indicators: pd.DataFrame) -> pd.DataFrame:
     """Indicator rows with Chinese column names."""
-    return _numbers_as_float(indicators[list(INDICATOR_COLUMNS)].copy()).rename(columns=INDICATOR_COLUMNS)
+    return indicators[list(INDICATOR_COLUMNS)].rename(columns=INDICATOR_COLUMNS)
 
 
 HISTORY_COLUMNS = {
@@ -76,7 +56,7 @@ HISTORY_COLUMNS = {
 
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
     """Form versions with Chinese column names."""
-    return _numbers_as_float(history[list(HISTORY_COLUMNS)].copy()).rename(columns=HISTORY_COLUMNS)
+    return history[list(HISTORY_COLUMNS)].rename(columns=HISTORY_COLUMNS)
 
 
 UNIT_COLUMNS = {
@@ -88,7 +68,7 @@ UNIT_COLUMNS = {
 
 def unit_table(units: pd.DataFrame) -> pd.DataFrame:
     """Unit scores with Chinese column names."""
-    return _numbers_as_float(units[list(UNIT_COLUMNS)].copy()).rename(columns=UNIT_COLUMNS)
+    return units[list(UNIT_COLUMNS)].rename(columns=UNIT_COLUMNS)
 
 
 MONEY_FORMAT = "#,##0.00"  # 万元, two decimals

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+import pytest
+
 from store import queries
 
 
@@ -54,3 +56,41 @@ def test_data_version_moves_with_every_import_and_scoring_run_only(fresh_db):
     assert queries.data_version(fresh_db) == loaded > empty
     rescore(fresh_db, load_rubric())
     assert queries.data_version(fresh_db) > loaded
+
+
+@pytest.mark.parametrize("where", [
+    queries.ProjectFilter(),
+    queries.ProjectFilter(domains=("教育",)),
+    queries.ProjectFilter(grades=("未完成",)),
+    queries.ProjectFilter(flags=("执行率偏低", "未完成")),
+    queries.ProjectFilter(unit_types=("学校",), grades=("优", "差")),
+    queries.ProjectFilter(text="龙康"),
+    queries.ProjectFilter(text="龙康", unit_types=("区直部门",)),
+    queries.ProjectFilter(text="不存在的项目"),
+], ids=lambda w: repr(w))
+def test_project_filters_and_pages_in_sql(sample_con, where):
+    """The filtered, paged list equals a filter over every project done in Python; pages tile the list."""
+    rows = sample_con.execute("SELECT form_id, unit_code, project_name, unit_name, unit_type, domain, grade, flags, "
+                              "budget_full_year FROM v_project_scores WHERE year = 2015").fetchall()
+
+    def keep(r) -> bool:
+        return ((not where.unit_types or r[4] in where.unit_types) and (not where.domains or r[5] in where.domains)
+                and (not where.grades or (r[6] or "未完成") in where.grades)
+                and (not where.flags or bool(set(where.flags) & set(r[7])))
+                and (not where.text or where.text in r[3] or where.text in r[2]))
+
+    expected = sorted((r for r in rows if keep(r)), key=lambda r: (r[1], r[2], r[0]))
+    count, budget = queries.project_totals(sample_con, 2015, None, where)
+    assert count == len(expected) and budget == sum((r[8] for r in expected), Decimal(0))
+    pages = [queries.project_page(sample_con, 2015, None, where, limit=40, offset=o) for o in range(0, count + 1, 40)]
+    assert [int(f) for page in pages for f in page["form_id"]] == [r[0] for r in expected]
+    assert all(len(page) <= 40 for page in pages)
+
+
+def test_unit_ranking_is_the_head_and_tail_of_the_unit_scores(sample_con):
+    units = queries.unit_scores(sample_con, 2015).dropna(subset=["score"])
+    best = queries.unit_ranking(sample_con, 2015, limit=7, best=True)
+    worst = queries.unit_ranking(sample_con, 2015, limit=7, best=False)
+    assert best["score"].tolist() == units["score"].head(7).tolist()
+    assert worst["score"].tolist() == units["score"].tail(7).iloc[::-1].tolist()
+    assert set(queries.project_choices(sample_con, 2015)[1]) == set(queries.by_domain(sample_con, 2015)["domain"])

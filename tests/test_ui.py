@@ -40,31 +40,6 @@ def test_csv_neutralises_formulas_and_opens_in_excel():
     assert fmt.csv_bytes(frame).startswith(b"\xef\xbb\xbf")
 
 
-@pytest.fixture
-def projects():
-    return pd.DataFrame({
-        "unit_name": ["区教育局", "龙康镇人民政府", "龙康小学"],
-        "project_name": ["免费教科书", "安全饮水工程", "二期教学楼建设"],
-        "unit_type": ["区直部门", "镇", "学校"],
-        "domain": ["教育", "水利", "教育"],
-        "grade": ["优", None, "差"],
-        "flags": [[], ["未完成"], ["自评分虚高", "执行率偏低"]],
-    })
-
-
-@pytest.mark.parametrize(("kwargs", "expected"), [
-    ({}, ["免费教科书", "安全饮水工程", "二期教学楼建设"]),
-    ({"domains": ["教育"]}, ["免费教科书", "二期教学楼建设"]),
-    ({"grades": ["未完成"]}, ["安全饮水工程"]),
-    ({"flags": ["执行率偏低", "未完成"]}, ["安全饮水工程", "二期教学楼建设"]),
-    ({"unit_types": ["学校"], "grades": ["差"]}, ["二期教学楼建设"]),
-    ({"text": "龙康"}, ["安全饮水工程", "二期教学楼建设"]),
-    ({"text": "龙康", "unit_types": ["区直部门"]}, []),
-])
-def test_project_filters(projects, kwargs, expected):
-    assert tables.filter_projects(projects, **kwargs)["project_name"].tolist() == expected
-
-
 def test_unit_figure_keeps_order_and_grade_colours():
     units = pd.DataFrame({"unit_name": ["甲", "乙"], "score": [Decimal("95"), Decimal("55")], "grade": ["优", "差"]})
     bar = charts.units_figure(units, "最高").data[0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
@@ -41,7 +42,7 @@ def con() -> db.Connection:
 
 
 def data_version() -> int:
-    """Changes whenever an import lands: part of every cache key."""
+    """Changes whenever an import or a scoring run lands: part of every cache key."""
     return queries.data_version(con())
 
 
@@ -55,6 +56,12 @@ def years(version: int) -> list[int]:
 def year_note(year: int, version: int) -> str:
     """The bureau's note on the year's data (e.g. 示例数据)."""
     return queries.year_note(con(), year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def rubrics_in_use(year: int, units: Units, version: int) -> list[queries.RubricInUse]:
+    """The rubrics behind the year's current scores, by name and date."""
+    return queries.rubrics_in_use(con(), year, units)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -82,9 +89,34 @@ def unit_scores(year: int, units: Units, version: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def project_scores(year: int, units: Units, version: int) -> pd.DataFrame:
-    """Every project's scores for the year."""
-    return queries.project_scores(con(), year, units)
+def unit_ranking(year: int, units: Units, limit: int, best: bool, version: int) -> pd.DataFrame:
+    """The best or worst scored units."""
+    return queries.unit_ranking(con(), year, units, limit, best)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def project_choices(year: int, units: Units, version: int) -> tuple[list[str], list[str]]:
+    """Unit types and domains for the project filters."""
+    return queries.project_choices(con(), year, units)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def project_totals(year: int, units: Units, where: queries.ProjectFilter, version: int) -> tuple[int, Decimal]:
+    """How many projects match the filter, and their budget."""
+    return queries.project_totals(con(), year, units, where)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def project_page(year: int, units: Units, where: queries.ProjectFilter, limit: int, offset: int,
+                 version: int) -> pd.DataFrame:
+    """One page of the projects matching the filter."""
+    return queries.project_page(con(), year, units, where, limit, offset)
+
+
+def all_projects(year: int, units: Units, where: queries.ProjectFilter) -> pd.DataFrame:
+    """Every project matching the filter (for a download, built when the user asks for it; not cached)."""
+    total, _ = queries.project_totals(con(), year, units, where)
+    return queries.project_page(con(), year, units, where, limit=max(total, 1), offset=0)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -94,24 +126,31 @@ def form_detail(form_id: int, units: Units, version: int) -> dict[str, object] |
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def form_indicators(form_id: int, version: int) -> pd.DataFrame:
+def form_indicators(form_id: int, units: Units, version: int) -> pd.DataFrame:
     """A form's indicator rows."""
-    return queries.form_indicators(con(), form_id)
+    return queries.form_indicators(con(), form_id, units)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def form_problems(form_id: int, version: int) -> pd.DataFrame:
+def form_problems(form_id: int, units: Units, version: int) -> pd.DataFrame:
     """What the importer noticed on a form."""
-    return queries.form_problems(con(), form_id)
+    return queries.form_problems(con(), form_id, units)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def form_history(project_id: str, version: int) -> pd.DataFrame:
+def form_history(project_id: str, units: Units, version: int) -> pd.DataFrame:
     """Every loaded version of a project."""
-    return queries.form_history(con(), project_id)
+    return queries.form_history(con(), project_id, units)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def flag_counts(year: int, units: Units, version: int) -> pd.DataFrame:
+    """Projects per flag."""
+    return queries.flag_counts(con(), year, units)
 
 
 FLAGS = ALL_FLAGS  # the engine's flags, in its order, for filters
+ProjectFilter = queries.ProjectFilter
 
 
 def selection() -> tuple[int, int | None]:
@@ -122,9 +161,3 @@ def selection() -> tuple[int, int | None]:
     if year not in available:
         year = available[0] if available else None
     return version, year
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def flag_counts(year: int, units: Units, version: int) -> pd.DataFrame:
-    """Projects per flag."""
-    return queries.flag_counts(con(), year, units)

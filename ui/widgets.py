@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,25 +31,50 @@ class PageContext:
         return s.EXPORT_TITLE.format(year=self.year, what=what, note=s.SAMPLE_NOTE_SHORT if self.sample else "")
 
 
+PAGE_SIZE = 50  # projects per page of a list
+
+
 def page_start(title: str, caption: str) -> PageContext:
-    """Draw the page title and caption; stop the page with a hint when no data is loaded yet."""
+    """Draw the page title, caption and the rubric behind the numbers; stop the page with a hint when no data
+    is loaded yet."""
     version, year = data.selection()
     st.title(title)
     if year is None:
         st.info(s.NO_DATA)
         st.stop()
+    ctx = PageContext(version=version, year=year, sample=s.SAMPLE_BADGE in data.year_note(year, version))
     st.caption(caption.format(year=year))
-    return PageContext(version=version, year=year, sample=s.SAMPLE_BADGE in data.year_note(year, version))
+    rubrics = data.rubrics_in_use(year, ctx.units, version)
+    if rubrics:
+        item = s.RUBRIC_ITEM if len(rubrics) == 1 else s.RUBRIC_ITEM_SHARE
+        st.caption(s.RUBRIC_LINE.format(rubrics="；".join(
+            item.format(name=r.name, date=r.loaded_at, projects=r.projects) for r in rubrics)))
+    return ctx
 
 
-def table_with_downloads(ctx: PageContext, table: pd.DataFrame, what: str, height: int | Literal["auto"] = "auto") -> None:
-    """A shaped table (Chinese column names) with Excel and CSV downloads named after it and the year."""
-    st.dataframe(table, hide_index=True, width="stretch", height=height, placeholder=fmt.EMPTY, column_config={
-        s.COL_RATE: st.column_config.NumberColumn(format="percent"),
-        s.COL_BUDGET: st.column_config.NumberColumn(format="localized"),
-        s.COL_EXECUTED: st.column_config.NumberColumn(format="localized"),
-    })
+def table_with_downloads(ctx: PageContext, table: pd.DataFrame, what: str, height: int | Literal["auto"] = "auto",
+                         full: Callable[[], pd.DataFrame] | None = None) -> None:
+    """A shaped table (Chinese column names, exact numbers) with Excel and CSV downloads named after it and the
+    year. With `full`, the downloads hold every row it returns, built only when the user clicks."""
+    st.dataframe(tables.for_display(table), hide_index=True, width="stretch", height=height, placeholder=fmt.EMPTY,
+                 column_config={
+                     s.COL_RATE: st.column_config.NumberColumn(format="percent"),
+                     s.COL_BUDGET: st.column_config.NumberColumn(format="localized"),
+                     s.COL_EXECUTED: st.column_config.NumberColumn(format="localized"),
+                 })
+    title = ctx.export_title(what)
+
+    def source() -> pd.DataFrame:
+        return full() if full is not None else table
+
+    def xlsx() -> bytes:
+        return table_xlsx(source(), what, title, tables.EXCEL_FORMATS)
+
+    def csv() -> bytes:
+        return fmt.csv_bytes(source())
+
     left, right, _ = st.columns([1, 1, 6])
-    left.download_button(s.DOWNLOAD_EXCEL, table_xlsx(table, what, ctx.export_title(what), tables.EXCEL_FORMATS),
-                         file_name=f"{what}_{ctx.year}.xlsx", mime=XLSX_MIME)
-    right.download_button(s.DOWNLOAD_CSV, fmt.csv_bytes(table), file_name=f"{what}_{ctx.year}.csv", mime="text/csv")
+    left.download_button(s.DOWNLOAD_EXCEL, xlsx if full is not None else xlsx(), file_name=f"{what}_{ctx.year}.xlsx",
+                         mime=XLSX_MIME)
+    right.download_button(s.DOWNLOAD_CSV, csv if full is not None else csv(), file_name=f"{what}_{ctx.year}.csv",
+                          mime="text/csv")
