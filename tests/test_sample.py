@@ -1,4 +1,4 @@
-"""The sample-year generator (etl/sample.py): reproducible bytes, DOMAIN.md §1 figures, planted quirks.
+"""The sample-year generator (sampledata/generator.py): reproducible bytes, DOMAIN.md §1 figures, planted quirks.
 
 Forms are read back with openpyxl (read-only) and a small independent reader/scorer below, not with the
 importer: these tests check what the generator wrote, the importer has its own tests.
@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from etl.sample import (
+from sampledata.generator import (
     DOMAINS,
     KEY_PROJECT,
     KEY_UNIT,
@@ -263,7 +263,7 @@ def test_files_registry_first_then_121_units(written):
 def test_bytes_identical_across_runs_and_hash_seeds(written, tmp_path):
     """A second run, in another process with another PYTHONHASHSEED, writes the same bytes."""
     env = dict(os.environ, PYTHONHASHSEED="12345", PYTHONPATH=str(ROOT))
-    code = f"from pathlib import Path; from etl.sample import write_sample; write_sample(Path({str(tmp_path)!r}))"
+    code = f"from pathlib import Path; from sampledata.generator import write_sample; write_sample(Path({str(tmp_path)!r}))"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env, timeout=120)
     for path in written:
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name

@@ -36,9 +36,9 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-SAMPLE_YEAR = 2015
+from sampledata.paths import SAMPLE_DIR, SAMPLE_YEAR
+
 SAMPLE_SEED = 20150915
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample" / "2015"
 
 REGISTRY_FILE = "自评项目清单.xlsx"
 REGISTRY_SHEET = "自评项目清单"
