@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from rubrics.loader import RubricError
+from sampledata.names import NamesError
 from sampledata.paths import SAMPLE_DIR
 
 EXIT_OK = 0
+EXIT_BAD_INPUT = 1  # names.yaml or the rubric does not fit the generator
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,8 +26,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns the exit code."""
     args = _parser().parse_args(argv)
-    from sampledata.generator import write_sample
+    try:
+        from sampledata.generator import write_sample  # loads names.yaml and the rubric
 
-    written = write_sample(args.dir)
+        written = write_sample(args.dir)
+    except (NamesError, RubricError) as exc:
+        print(f"示例数据生成失败：{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     print(f"已写出 {len(written)} 个文件到 {args.dir}")
     return EXIT_OK
