@@ -965,7 +965,7 @@ def _tag_quirks(p: Project) -> None:
 
 @lru_cache(maxsize=2)
 def _cached_plan(seed: int) -> SamplePlan:
-    """build_plan, memoised per seed (the plan is only read afterwards)."""
+    """build_plan, memoised per seed for write_sample and the quirk manifest (which only read it)."""
     return build_plan(seed)
 
 
@@ -1295,7 +1295,7 @@ def write_sample(out_dir: Path = SAMPLE_DIR, seed: int = SAMPLE_SEED) -> list[Pa
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    plan = build_plan(seed)
+    plan = _cached_plan(seed)
     written = [out_dir / REGISTRY_FILE]
     written[0].write_bytes(workbook_bytes(_registry_workbook(plan)))
     for u in plan.units:

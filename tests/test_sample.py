@@ -3,6 +3,8 @@
 Forms are read back with openpyxl (read-only) and a small independent reader/scorer below, not with the
 importer: these tests check what the generator wrote, the importer has its own tests. The scorer's
 numbers (weights, bands, grades, ratios, rounding) come from the rubric, its arithmetic is its own.
+The sample is written once per module (`written`); one more run, in another process, checks that the
+bytes are reproducible.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import re
 import subprocess
 import sys
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 
 from rubrics.loader import load_rubric
 from sampledata.generator import (
@@ -29,7 +33,7 @@ from sampledata.generator import (
     quirk_counts,
     write_sample,
 )
-from sampledata.names import load_names
+from sampledata.names import NAMES_PATH, NamesError, load_names
 
 ROOT = Path(__file__).resolve().parent.parent
 RUBRIC = load_rubric()  # the rule numbers the forms are scored with
@@ -261,13 +265,16 @@ def test_files_registry_first_then_121_units(written):
 
 
 def test_bytes_identical_across_runs_and_hash_seeds(written, tmp_path):
-    """A second run, in another process with another PYTHONHASHSEED, writes the same bytes."""
-    env = dict(os.environ, PYTHONHASHSEED="12345", PYTHONPATH=str(ROOT))
-    code = f"from pathlib import Path; from sampledata.generator import write_sample; write_sample(Path({str(tmp_path)!r}))"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env, timeout=120)
+    """A second run, through the command line in another process with another PYTHONHASHSEED, writes the
+    same bytes, and replaces a unit workbook left over from an earlier run (this is the one second run)."""
+    (tmp_path / "999001_旧单位.xlsx").write_bytes(b"left over")
+    hash_seed = "1" if os.environ.get("PYTHONHASHSEED") != "1" else "2"
+    env = dict(os.environ, PYTHONHASHSEED=hash_seed, PYTHONPATH=str(ROOT))
+    command = [sys.executable, "-m", "sampledata", "write", str(tmp_path)]
+    subprocess.run(command, check=True, cwd=ROOT, env=env, timeout=300, capture_output=True)
     for path in written:
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
-    assert len(list(tmp_path.iterdir())) == len(written)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
 
 
 def test_793_sheets_with_valid_titles_matching_the_registry(forms, registry):
@@ -283,7 +290,7 @@ def test_793_sheets_with_valid_titles_matching_the_registry(forms, registry):
     assert listed == list(forms)
 
 
-def test_money_adds_up_to_the_reference_year(forms):
+def test_money_adds_up_to_the_reference_year(forms, registry):
     budget = spent = Decimal(0)
     for form in forms.values():
         b, s = _funds(form)
@@ -294,6 +301,8 @@ def test_money_adds_up_to_the_reference_year(forms):
             assert total in (parts, 0)
     assert budget == Decimal("99500.00")
     assert spent == Decimal("83200.00")
+    _, info = registry  # the year's 全年项目支出: the forms are 49% of it
+    assert round(budget / Decimal(repr(info[1][1])) * 100) == 49
 
 
 def test_registry_lists_units_domains_and_year(registry):
@@ -310,8 +319,17 @@ def test_registry_lists_units_domains_and_year(registry):
     assert (NAMES.key_unit, NAMES.key_project) in {(r[2], r[5]) for r in body}
     assert set(SEED_PROJECTS) <= {r[5] for r in body}
     assert info == [("年度", 2015), ("全年项目支出（万元）", 203061.22), ("数据说明", SAMPLE_NOTE)]
-    assert "示例数据" in SAMPLE_NOTE
-    assert round(99500 / info[1][1] * 100) == 49
+
+
+def test_every_workbook_says_it_is_sample_data(written, registry):
+    """The registry's note and every workbook's document title mark the files as 示例数据."""
+    _, info = registry
+    assert "示例数据" in info[2][1]
+    for path in written:
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml").decode("utf-8")
+        title = re.search(r"<dc:title>(.*?)</dc:title>", core)
+        assert title and "示例数据" in title.group(1), path.name
 
 
 def test_honest_recomputation_gives_every_grade(forms):
@@ -409,3 +427,20 @@ def test_quirks_only_where_planted(forms, quirk):
         key for key, form in forms.items() if _complete(form) and _shows(quirk, form)}
     assert shown == planted
 
+
+@pytest.mark.parametrize(("change", "key_path"), [
+    (lambda d: d.update(villages=["张庄村"]), "villages"),
+    (lambda d: d["bureaus"][3]["domains"].append("航天"), "bureaus[3].domains[1]"),
+    (lambda d: d["indicators"]["水利"]["数量指标"].append(["受益户数", "count", "户", 50]), "indicators.水利.数量指标[6]"),
+    (lambda d: d["pinned_projects"]["龙丰小学"][0].update(budget=1.234), "pinned_projects.龙丰小学[0].budget"),
+    (lambda d: d["bureau_projects"].pop("教育"), "bureau_projects.教育"),
+])
+def test_names_file_errors_name_the_key(tmp_path, change, key_path):
+    """names.yaml is checked on load; an error names the file and the key path."""
+    data = yaml.safe_load(NAMES_PATH.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "names.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(NamesError) as error:
+        load_names(path)
+    assert (error.value.file, error.value.key_path) == (str(path), key_path)
