@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from etl.load import FileReport, load_paths
-from etl.sample import SAMPLE_DIR, write_sample
+from sampledata.paths import SAMPLE_DIR
 from store.db import open_db
 
 Progress = Callable[[int, int, str], None]
@@ -17,6 +17,8 @@ def sample_files(folder: Path = SAMPLE_DIR) -> list[Path]:
     """The bundled sample workbooks, written from the generator when the folder is empty."""
     files = sorted(folder.glob("*.xlsx"))
     if not files:
+        from sampledata.generator import write_sample  # the generator (openpyxl, name pools) only when needed
+
         write_sample(folder)
         files = sorted(folder.glob("*.xlsx"))
     return files

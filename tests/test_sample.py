@@ -1,7 +1,10 @@
-"""The sample-year generator (etl/sample.py): reproducible bytes, DOMAIN.md §1 figures, planted quirks.
+"""The sample-year generator (sampledata/): reproducible bytes, DOMAIN.md §1 figures, planted quirks.
 
 Forms are read back with openpyxl (read-only) and a small independent reader/scorer below, not with the
-importer: these tests check what the generator wrote, the importer has its own tests.
+importer: these tests check what the generator wrote, the importer has its own tests. The scorer's
+numbers (weights, bands, grades, ratios, rounding) come from the rubric, its arithmetic is its own.
+The sample is written once per module (`written`); one more run, in another process, checks that the
+bytes are reproducible.
 """
 
 from __future__ import annotations
@@ -11,31 +14,30 @@ import re
 import subprocess
 import sys
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 
-from etl.sample import (
-    DOMAINS,
-    KEY_PROJECT,
-    KEY_UNIT,
-    QUAL_ACHIEVED,
-    QUAL_MISSED,
-    QUAL_PARTIAL,
+from rubrics.loader import load_rubric
+from sampledata.generator import (
     QUIRK_KEYS,
     REGISTRY_FILE,
     REGISTRY_HEADER,
     SAMPLE_NOTE,
-    WHOLE_DEPARTMENTS,
     planted_quirks,
     quirk_counts,
     write_sample,
 )
+from sampledata.names import NAMES_PATH, NamesError, load_names
 
 ROOT = Path(__file__).resolve().parent.parent
+RUBRIC = load_rubric()  # the rule numbers the forms are scored with
+NAMES = load_names()
 SEED_PROJECTS = (
     "道路清扫费", "龙康小学二期教学楼建设", "龙丰小学运动场建设", "失地农民基本生活保障", "安全饮水工程", "农村文化建设",
     "计划生育家庭奖励", "旅游公厕建设", "巡防队建设经费", "打击非法集资专项经费", "免费教科书", "城乡道路修建", "信访维稳",
@@ -133,12 +135,13 @@ def _read_form(rows: list[tuple]) -> Form:
 
 
 # ---------------------------------------------------------------------------------------------
-# A tiny honest scorer (DOMAIN.md §3), independent of rubrics/
+# A tiny honest scorer (DOMAIN.md §3): the rubric's numbers, its own arithmetic (not rubrics/engine.py)
 # ---------------------------------------------------------------------------------------------
 
 _TARGET = re.compile(r"^([≥≤=])([0-9.]+)(.*)$")
 _ACTUAL = re.compile(r"^([0-9.]+)(.*)$")
-_BANDS = {"达成": (Decimal("0.8"), Decimal(1)), "部分": (Decimal("0.6"), Decimal("0.8")), "未": (Decimal(0), Decimal("0.6"))}
+OVER = RUBRIC.quantitative.over_achievement
+LE_ZERO_AT = RUBRIC.quantitative.rule_for("≤").zero_at_ratio
 
 
 def _is_placeholder(ind: Indicator) -> bool:
@@ -146,9 +149,9 @@ def _is_placeholder(ind: Indicator) -> bool:
     return ind.weight is None and ind.target is None
 
 
-def _q2(value: Decimal) -> Decimal:
-    """Half-up to two decimals."""
-    return value.quantize(CENT, ROUND_HALF_UP)
+def _points(value: Decimal) -> Decimal:
+    """Points rounded as the rubric rounds a row."""
+    return value.quantize(Decimal(1).scaleb(-RUBRIC.rounding.row_places), RUBRIC.rounding.decimal_rounding)
 
 
 def _target(ind: Indicator) -> tuple[str, Decimal, str] | None:
@@ -173,24 +176,25 @@ def _honest_row(ind: Indicator) -> Decimal:
     target = _target(ind)
     if target is None:
         word = _text(ind.actual)
-        band = "达成" if word in QUAL_ACHIEVED or word == _text(ind.target) else "部分" if word in QUAL_PARTIAL else "未"
-        assert word in QUAL_ACHIEVED + QUAL_PARTIAL + QUAL_MISSED or word == _text(ind.target), word
-        lo, hi = _BANDS[band]
-        return _q2(min(max(Decimal(repr(ind.score)), lo * w), hi * w))
+        named = [band for band, words in NAMES.qualitative_words.items() if word in words]
+        band = named[0] if named else RUBRIC.qualitative.target_text_band if word == _text(ind.target) else None
+        assert band is not None, word
+        bounds = RUBRIC.qualitative.band(band)
+        return _points(min(max(Decimal(repr(ind.score)), bounds.min * w), bounds.max * w))
     op, t, _ = target
     a = _actual(ind, target)
     if op == "≤":
-        score = w if a <= t else Decimal(0) if a >= 2 * t else w * (1 - (a - t) / t)
+        score = w if a <= t else Decimal(0) if a >= LE_ZERO_AT * t else w * (1 - (a - t) / ((LE_ZERO_AT - 1) * t))
     else:
         score = w if a >= t else w * a / t
-    return _q2(score)
+    return _points(score)
 
 
 def _honest_total(form: Form) -> Decimal:
     """Budget points + indicator points, recomputed from the raw values."""
     budget, spent = _funds(form)
-    rate = (spent / budget).quantize(Decimal("0.0001"), ROUND_HALF_UP)
-    points = _q2(min(rate, Decimal(1)) * 10)
+    rate = (spent / budget).quantize(Decimal(1).scaleb(-RUBRIC.budget.rate_places), RUBRIC.rounding.decimal_rounding)
+    points = _points(min(rate, Decimal(1)) * RUBRIC.budget.weight)
     return points + sum(_honest_row(i) for i in form.indicators if not _is_placeholder(i))
 
 
@@ -210,8 +214,8 @@ def _complete(form: Form) -> bool:
 
 
 def _grade(total: Decimal) -> str:
-    """优 ≥ 90, 良 80–<90, 中 60–<80, 差 < 60."""
-    return "优" if total >= 90 else "良" if total >= 80 else "中" if total >= 60 else "差"
+    """The first grade band (best first) whose minimum the total reaches."""
+    return next((band.name for band in RUBRIC.grade_rule.bands if total >= band.min), RUBRIC.grade_rule.bands[-1].name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,13 +265,16 @@ def test_files_registry_first_then_121_units(written):
 
 
 def test_bytes_identical_across_runs_and_hash_seeds(written, tmp_path):
-    """A second run, in another process with another PYTHONHASHSEED, writes the same bytes."""
-    env = dict(os.environ, PYTHONHASHSEED="12345", PYTHONPATH=str(ROOT))
-    code = f"from pathlib import Path; from etl.sample import write_sample; write_sample(Path({str(tmp_path)!r}))"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env, timeout=120)
+    """A second run, through the command line in another process with another PYTHONHASHSEED, writes the
+    same bytes, and replaces a unit workbook left over from an earlier run (this is the one second run)."""
+    (tmp_path / "999001_旧单位.xlsx").write_bytes(b"left over")
+    hash_seed = "1" if os.environ.get("PYTHONHASHSEED") != "1" else "2"
+    env = dict(os.environ, PYTHONHASHSEED=hash_seed, PYTHONPATH=str(ROOT))
+    command = [sys.executable, "-m", "sampledata", "write", str(tmp_path)]
+    subprocess.run(command, check=True, cwd=ROOT, env=env, timeout=300, capture_output=True)
     for path in written:
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
-    assert len(list(tmp_path.iterdir())) == len(written)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
 
 
 def test_793_sheets_with_valid_titles_matching_the_registry(forms, registry):
@@ -283,7 +290,7 @@ def test_793_sheets_with_valid_titles_matching_the_registry(forms, registry):
     assert listed == list(forms)
 
 
-def test_money_adds_up_to_the_reference_year(forms):
+def test_money_adds_up_to_the_reference_year(forms, registry):
     budget = spent = Decimal(0)
     for form in forms.values():
         b, s = _funds(form)
@@ -294,6 +301,8 @@ def test_money_adds_up_to_the_reference_year(forms):
             assert total in (parts, 0)
     assert budget == Decimal("99500.00")
     assert spent == Decimal("83200.00")
+    _, info = registry  # the year's 全年项目支出: the forms are 49% of it
+    assert round(budget / Decimal(repr(info[1][1])) * 100) == 49
 
 
 def test_registry_lists_units_domains_and_year(registry):
@@ -301,17 +310,26 @@ def test_registry_lists_units_domains_and_year(registry):
     assert rows[0] == REGISTRY_HEADER
     body = rows[1:]
     assert len(body) == 793 and [r[0] for r in body] == list(range(1, 794))
-    assert {r[6] for r in body} == set(DOMAINS)
+    assert {r[6] for r in body} == set(NAMES.domains)
     assert len({r[1] for r in body}) == 121 and len({(r[1], r[2]) for r in body}) == 121
     assert {r[3] for r in body} == {"区直部门", "镇", "街道办事处", "学校"}
     assert len({(r[1], r[5]) for r in body}) == 793  # project names unique within a unit
     units = {r[2] for r in body}
-    assert {KEY_UNIT, *WHOLE_DEPARTMENTS} <= units
-    assert (KEY_UNIT, KEY_PROJECT) in {(r[2], r[5]) for r in body}
+    assert {NAMES.key_unit, *NAMES.whole_departments} <= units
+    assert (NAMES.key_unit, NAMES.key_project) in {(r[2], r[5]) for r in body}
     assert set(SEED_PROJECTS) <= {r[5] for r in body}
     assert info == [("年度", 2015), ("全年项目支出（万元）", 203061.22), ("数据说明", SAMPLE_NOTE)]
-    assert "示例数据" in SAMPLE_NOTE
-    assert round(99500 / info[1][1] * 100) == 49
+
+
+def test_every_workbook_says_it_is_sample_data(written, registry):
+    """The registry's note and every workbook's document title mark the files as 示例数据."""
+    _, info = registry
+    assert "示例数据" in info[2][1]
+    for path in written:
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml").decode("utf-8")
+        title = re.search(r"<dc:title>(.*?)</dc:title>", core)
+        assert title and "示例数据" in title.group(1), path.name
 
 
 def test_honest_recomputation_gives_every_grade(forms):
@@ -340,9 +358,9 @@ def _all_with(quirk: str) -> list[tuple[str, str]]:
 
 
 def _over(ind: Indicator) -> bool:
-    """A ≥/= row whose actual is at least 130% of its target."""
+    """A row (≥ or =) whose actual reaches the rubric's over-achievement ratio × its target."""
     target = _target(ind) if not _is_placeholder(ind) and ind.actual is not None else None
-    return target is not None and target[0] != "≤" and _actual(ind, target) >= Decimal("1.3") * target[1]
+    return target is not None and target[0] in OVER.operators and _actual(ind, target) >= OVER.ratio * target[1]
 
 
 def _shows(quirk: str, form: Form) -> bool:
@@ -362,7 +380,7 @@ def _shows(quirk: str, form: Form) -> bool:
         "incomplete": lambda: not _complete(form),
         "integer_scores": lambda: (all(float(v).is_integer() for v in [form.budget_score, form.total]
                                        + [i.score for i in rows])
-                                   and not (_rate(form) * 10).is_integer()),
+                                   and not (_rate(form) * float(RUBRIC.budget.weight)).is_integer()),
         "text_thousands": lambda: any("," in a for a in money),
         "fullwidth_digits": lambda: any(FULLWIDTH_DIGITS.search(a) for a in money),
         "wan_suffix": lambda: any(a.endswith("万元") for a in money),
@@ -370,7 +388,7 @@ def _shows(quirk: str, form: Form) -> bool:
         "inflated_self_score": lambda: Decimal(repr(form.total)) - _honest_total(form) >= 6,
         "overachieved_no_reason": lambda: any(_over(i) and not i.reason for i in rows),
         "overachieved_with_reason": lambda: any(_over(i) and i.reason for i in rows),
-        "weights_not_100": lambda: 10 + sum(i.weight for i in rows) != 100,
+        "weights_not_100": lambda: RUBRIC.budget.weight + sum(i.weight for i in rows) != RUBRIC.full_marks,
         "layout_shifted": lambda: form.cells.get((1, 2)) == "附件1" and not any(c == 1 for _, c in form.cells),
         "layout_province": lambda: ("其中：本年财政拨款" in form.texts() and "总  分" in form.texts()
                                     and any(re.search(r"[(（]\d+分[)）]$", i.level1) for i in rows)),
@@ -408,3 +426,21 @@ def test_quirks_only_where_planted(forms, quirk):
     shown = {key for key, form in forms.items() if _shows(quirk, form)} if quirk != "inflated_self_score" else {
         key for key, form in forms.items() if _complete(form) and _shows(quirk, form)}
     assert shown == planted
+
+
+@pytest.mark.parametrize(("change", "key_path"), [
+    (lambda d: d.update(villages=["张庄村"]), "villages"),
+    (lambda d: d["bureaus"][3]["domains"].append("航天"), "bureaus[3].domains[1]"),
+    (lambda d: d["indicators"]["水利"]["数量指标"].append(["受益户数", "count", "户", 50]), "indicators.水利.数量指标[6]"),
+    (lambda d: d["pinned_projects"]["龙丰小学"][0].update(budget=1.234), "pinned_projects.龙丰小学[0].budget"),
+    (lambda d: d["bureau_projects"].pop("教育"), "bureau_projects.教育"),
+])
+def test_names_file_errors_name_the_key(tmp_path, change, key_path):
+    """names.yaml is checked on load; an error names the file and the key path."""
+    data = yaml.safe_load(NAMES_PATH.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "names.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(NamesError) as error:
+        load_names(path)
+    assert (error.value.file, error.value.key_path) == (str(path), key_path)

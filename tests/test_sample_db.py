@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from etl.sample import SAMPLE_DIR, build_plan, planted_quirks, write_sample
+from sampledata.generator import build_plan, planted_quirks, write_sample
+from sampledata.paths import SAMPLE_DIR
 
 
 def test_reference_year_figures(sample_con):

@@ -6,6 +6,11 @@ hold exactly: 121 units, 793 projects in twelve domains, Σ 全年预算数 99,5
 83,200.00 万元, 全年项目支出 203,061.22 万元 (49%). The forms carry the quirks of real forms
 (DOMAIN.md §2); `planted_quirks()` names example sheets for each.
 
+Names (units, places, project names, indicators, reasons) come from `sampledata/names.yaml`; rule
+numbers (weights, qualitative bands, grade bands, ratios, rounding) from `rubrics/self_eval.yaml`
+(see sampledata/rules.py). The scoring arithmetic here is the generator's own, so the sample is an
+independent check of rubrics/engine.py. The numbers left in this module are the generator's knobs.
+
 Everything comes from one `random.Random(seed)`; money is planned in integer hundredths of 万元;
 workbooks are written with fixed document properties and repacked with fixed zip entry dates, order
 and compression, so the same seed gives byte-identical files.
@@ -36,9 +41,25 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-SAMPLE_YEAR = 2015
+from rubrics.loader import RubricError
+from sampledata.names import (
+    BENEFIT_LEVEL2,
+    KIND_PCT,
+    OUTPUT_LEVEL2,
+    SATISFACTION_LEVEL2,
+    STREET_SUFFIX,
+    TOWN_SUFFIX,
+    IndicatorSpec,
+    NamesError,
+    load_names,
+)
+from sampledata.paths import SAMPLE_DIR, SAMPLE_YEAR
+from sampledata.rules import sample_rules
+
+NAMES = load_names()  # sampledata/names.yaml
+RULES = sample_rules()  # rubrics/self_eval.yaml
+
 SAMPLE_SEED = 20150915
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample" / "2015"
 
 REGISTRY_FILE = "自评项目清单.xlsx"
 REGISTRY_SHEET = "自评项目清单"
@@ -54,25 +75,25 @@ NOTE_LABEL = "数据说明"
 SAMPLE_NOTE = "示例数据：模拟的 2015 年度自评表，并非真实单位填报"
 YEAR_EXPENDITURE_WAN = Decimal("203061.22")  # 全年项目支出, 万元 (99,500 / 203,061.22 = 49%)
 
-DOMAINS = ("水利", "农林", "土地", "纪检", "城建", "市容环卫", "社保", "文化", "教育", "卫生", "服务业", "社区建设")
 UNIT_TYPES = ("区直部门", "镇", "街道办事处", "学校")
-GRADE_PLAN = (("优", 485), ("良", 180), ("中", 80), ("差", 24), ("未完成", 24))  # projects per planned grade
-
-BUDGET_WEIGHT = 10  # points of the 年度资金总额 row
-LEVEL_WEIGHTS = {"产出指标": 50, "效益指标": 30, "满意度指标": 10}  # points per 一级指标
-OVER_RATIO = Decimal("1.3")  # actual / target from which a deviation reason is expected
+INCOMPLETE = "未完成"  # planned outcome of a form left unfinished (no grade)
+GRADE_PLAN = (("优", 485), ("良", 180), ("中", 80), ("差", 24), (INCOMPLETE, 24))  # projects per planned grade
+# Where a planned total is drawn inside its grade band: points above the band's lower edge, points below
+# its upper edge (the next grade's minimum, or full marks).
+TOTAL_DRAW = {"优": (Decimal("0.8"), Decimal("0.4")), "良": (Decimal(1), Decimal(1)),
+              "中": (Decimal(2), Decimal("1.5")), "差": (Decimal(35), Decimal("1.5"))}
+INCOMPLETE_DRAW = (70.0, 97.0)  # planned totals of the forms left unfinished
+GRADE_MARGIN = Decimal("0.5")  # a planned total keeps at least this far from its grade band's inner edges
+OVER_MARGIN = Decimal("0.02")  # an over-achieved count is drawn from (ratio + margin) × target
 MAX_SHEET_TITLE = 31  # characters Excel allows in a sheet title
+VILLAGES_PER_TOWN = 8
+COMMUNITIES_PER_STREET = 4
+ROADS_PER_UNIT = 4
 
 ZIP_DATE_TIME = (2015, 9, 15, 0, 0, 0)  # every zip entry's timestamp
 DOC_TIME = datetime(2015, 9, 15, 0, 0, 0)  # workbook created / modified
 DOC_CREATOR = "示例数据生成器"
 ZIP_LEVEL = 6  # deflate level of the repacked workbooks
-
-# Words a form uses for qualitative outcomes, by band (DOMAIN.md §3).
-QUAL_ACHIEVED = ("达成预期指标", "完成", "效果明显", "达成年度指标", "已完成", "明显改善")
-QUAL_PARTIAL = ("基本完成", "部分达成")
-QUAL_MISSED = ("未达成", "未完成", "效果不明显")
-BANDS = {"达成": (Decimal("0.8"), Decimal(1)), "部分达成": (Decimal("0.6"), Decimal("0.8")), "未达成": (Decimal(0), Decimal("0.6"))}
 
 QUIRK_KEYS = (
     "glued_units", "percent_word", "qualitative", "template_labels", "placeholder_rows", "zero_total_row",
@@ -86,331 +107,43 @@ _ONE = Decimal(1)
 _CENT = Decimal("0.01")
 _FORBIDDEN_TITLE = re.compile(r"[\[\]:*?/\\]")
 
-# ---------------------------------------------------------------------------------------------
-# Units and project names
-# ---------------------------------------------------------------------------------------------
-
-Sub = tuple[str, tuple[str, ...], str]  # name, domains, size class
-# (department code, name, domains, size class, sub-units); size classes: L, M, S (see _COUNT_RANGE)
-_BUREAUS: tuple[tuple[int, str, tuple[str, ...], str, tuple[Sub, ...]], ...] = (
-    (201, "区纪委", ("纪检",), "M", (("区委巡察办", ("纪检",), "S"),)),
-    (202, "区委组织部", ("社区建设",), "M", (("区委党校", ("文化",), "S"),)),
-    (203, "区委宣传部", ("文化",), "S", (("区新闻中心", ("文化",), "S"),)),
-    (204, "区委政法委", ("社区建设",), "S", (("区综治中心", ("社区建设",), "S"),)),
-    (205, "区政府办公室", ("服务业",), "S", (("区金融办", ("服务业",), "S"),)),
-    (206, "区发改委", ("城建", "服务业"), "M", ()),
-    (207, "区财政局", ("社保", "服务业"), "M", (("区国库集中支付中心", ("服务业",), "S"), ("区农村财务管理中心", ("农林",), "S"))),
-    (208, "区公安分局", ("社区建设",), "L", (("区公安交警大队", ("城建",), "S"), ("区巡特警大队", ("社区建设",), "S"))),
-    (209, "区民政局", ("社保", "社区建设"), "L",
-     (("区社会福利院", ("社保",), "S"), ("区救助管理站", ("社保",), "S"), ("区殡葬管理所", ("社保",), "S"))),
-    (210, "区司法局", ("社区建设",), "M", (("区法律援助中心", ("社区建设",), "S"),)),
-    (211, "区人社局", ("社保",), "L",
-     (("区社会保险中心", ("社保",), "S"), ("区就业服务中心", ("社保",), "S"), ("区劳动监察大队", ("社保",), "S"))),
-    (212, "区国土资源局", ("土地",), "L", (("区土地储备中心", ("土地",), "S"), ("区国土资源执法监察大队", ("土地",), "S"))),
-    (213, "区住建局", ("城建",), "L", (("区市政工程管理处", ("城建",), "S"), ("区房产管理中心", ("城建",), "S"))),
-    (214, "区市容环卫局", ("市容环卫",), "L",
-     (("区环卫处", ("市容环卫",), "M"), ("区园林绿化管理处", ("市容环卫",), "S"), ("区城管执法大队", ("市容环卫",), "S"))),
-    (215, "区交通局", ("城建",), "M", (("区农村公路管理所", ("城建",), "S"),)),
-    (216, "区水利局", ("水利",), "L", (("区水利工程管理站", ("水利",), "S"), ("区农村饮水安全管理站", ("水利",), "S"))),
-    (217, "区农林局", ("农林",), "L",
-     (("区林业站", ("农林",), "S"), ("区农业技术推广中心", ("农林",), "S"), ("区动物卫生监督所", ("农林",), "S"))),
-    (218, "区教育局", ("教育",), "L", (("区教研室", ("教育",), "S"), ("区学生资助管理中心", ("教育",), "S"))),
-    (220, "区文体局", ("文化",), "M", (("区文化馆", ("文化",), "S"), ("区图书馆", ("文化",), "S"))),
-    (221, "区卫生局", ("卫生",), "L",
-     (("区疾病预防控制中心", ("卫生",), "M"), ("区妇幼保健院", ("卫生",), "S"), ("区人民医院", ("卫生",), "M"),
-      ("区卫生监督所", ("卫生",), "S"))),
-    (222, "区计生委", ("卫生",), "M", (("区计划生育服务站", ("卫生",), "S"),)),
-    (223, "区商务局", ("服务业",), "M", (("区招商服务中心", ("服务业",), "S"),)),
-    (224, "区旅游局", ("服务业",), "M", (("区旅游服务中心", ("服务业",), "S"),)),
-    (225, "区审计局", ("纪检",), "S", ()),
-    (226, "区信访局", ("社区建设",), "M", ()),
-    (227, "区安监局", ("城建",), "M", ()),
-    (228, "区残联", ("社保",), "M", ()),
-    (229, "区环保局", ("市容环卫",), "M", (("区环境监测站", ("市容环卫",), "S"),)),
-    (230, "区统计局", ("服务业",), "S", ()),
-    (231, "区科技局", ("服务业",), "S", ()),
-    (232, "区工信局", ("服务业",), "S", ()),
-    (233, "区食药监局", ("卫生",), "S", ()),
-    (234, "区老龄办", ("社保",), "S", ()),
-    (235, "区妇联", ("社保",), "S", ()),
-    (236, "团区委", ("社区建设",), "S", ()),
-    (237, "区总工会", ("社保",), "S", ()),
-    (238, "区城乡规划局", ("城建",), "S", ()),
-    (239, "区扶贫办", ("农林",), "S", ()),
-    (240, "区粮食局", ("农林",), "S", ()),
-)
-_SCHOOL_DEPT = 219  # department code of the schools (主管部门 区教育局)
-_SCHOOLS = (
-    "龙康小学", "龙丰小学", "龙泰小学", "龙祥小学", "龙和小学", "龙兴小学", "开元小学", "关林小学", "太康路小学",
-    "学府小学", "安丰镇中心小学", "白鹤镇中心小学", "李营镇中心小学", "区实验小学", "区第一初级中学", "区第二初级中学",
-    "区第三初级中学", "区实验中学", "安丰镇初级中学", "庞庄镇初级中学", "区第一高级中学", "区职业高级中学", "区特殊教育学校",
-)
-_TOWNS = ("龙康", "安丰", "白鹤", "李营", "庞庄", "辛集", "丰李", "寇寨", "古城", "龙泉", "石桥", "柳林")
-_STREETS = ("开元路", "龙门", "关林", "太康路", "科技园", "学府")
-_SURNAMES = "张王李刘陈杨赵黄周吴徐孙马朱胡郭何高林郑梁宋谢韩唐冯董程曹袁邓许傅沈曾彭吕"
-_VILLAGE_SUFFIXES = "庄营寨沟屯湾岭坡店窑楼桥"
-_COMMUNITIES = ("翠云", "龙泰", "长兴", "景华", "古城", "安居", "锦绣", "和谐", "东方", "牡丹", "嘉园", "华林", "玉泉", "滨河")
-_ROADS = ("开元大道", "龙门大道", "太康路", "学府街", "翠云路", "长兴街", "通衢路", "厚载门街", "英才路", "宜人路")
+# Size classes → (min, max) projects per unit: 区直部门 by the size in names.yaml, then towns, streets, schools.
 _COUNT_RANGE = {"L": (12, 20), "M": (5, 10), "S": (2, 5), "town": (12, 18), "street": (7, 11), "school": (2, 4)}
-
-# Projects that must exist (DOMAIN.md §1 seed examples): unit → ((name, domain, fixed 全年预算数 万元 or None), …)
-_PINNED: dict[str, tuple[tuple[str, str, str | None], ...]] = {
-    "区市容环卫局": (("道路清扫费", "市容环卫", "1260"), ("城市管理", "市容环卫", None)),
-    "龙康小学": (("龙康小学二期教学楼建设", "教育", "1850"),),
-    "龙丰小学": (("龙丰小学运动场建设", "教育", "386.5"),),
-    "区人社局": (("失地农民基本生活保障", "社保", "3180"),),
-    "区水利局": (("安全饮水工程", "水利", "1456.8"),),
-    "区文体局": (("农村文化建设", "文化", None),),
-    "区计生委": (("计划生育家庭奖励", "卫生", None),),
-    "区旅游局": (("旅游公厕建设", "服务业", None),),
-    "区公安分局": (("巡防队建设经费", "社区建设", None),),
-    "区金融办": (("打击非法集资专项经费", "服务业", None),),
-    "区教育局": (("免费教科书", "教育", None),),
-    "区交通局": (("城乡道路修建", "城建", "4620"),),
-    "区信访局": (("信访维稳", "社区建设", None),),
-    "区委组织部": (("六好村建设", "社区建设", None),),
-    "区司法局": (("社区矫正", "社区建设", None),),
-    "区残联": (("残疾人事业", "社保", None),),
-    "区民政局": (("养老机构", "社保", None), ("民政优抚", "社保", None)),
-    "区卫生局": (("医疗卫生建设", "卫生", "2150"), ("城乡医疗补贴", "卫生", None)),
-    "区农林局": (("花卉林木基地投入", "农林", None),),
-    "区安监局": (("安全生产", "城建", None),),
-}
-KEY_UNIT, KEY_PROJECT = "区市容环卫局", "道路清扫费"  # the later 重点评价 project: kept free of form quirks
-WHOLE_DEPARTMENTS = ("区卫生局", "区计生委", "区民政局", "区水利局", "区教育局")  # later 部门整体评价
-
-# Bureau project names per domain; {p} is a place (road or village).
-_BUREAU_POOL: dict[str, tuple[str, ...]] = {
-    "水利": ("农村安全饮水巩固提升工程", "小型农田水利建设", "河道综合治理", "防汛抗旱经费", "水土保持治理", "水库除险加固",
-           "灌区节水改造", "机电井建设", "水资源管理", "河道清淤", "抗旱应急水源工程", "农村饮水水质检测", "水利工程运行维护",
-           "山洪灾害防治", "大型农田水利建设", "渠道衬砌工程", "水利设施管护", "防汛物资储备", "{p}段堤防加固"),
-    "农林": ("植树造林工程", "森林防火经费", "林业有害生物防治", "农业技术推广", "动物防疫经费", "农作物病虫害防治", "农机购置补贴",
-           "现代农业示范园建设", "苗木花卉产业扶持", "生态廊道绿化", "退耕还林补助", "农产品质量安全检测", "畜禽养殖污染治理",
-           "测土配方施肥", "设施农业大棚建设", "农民专业合作社扶持", "重大动物疫病防控", "{p}林果基地建设", "粮食仓储设施维修"),
-    "土地": ("土地整理项目", "土地储备经费", "基本农田保护", "征地补偿工作经费", "地质灾害防治", "国土执法监察", "土地利用规划修编",
-           "农村宅基地确权登记", "土地复垦项目", "不动产登记经费", "矿山环境治理", "耕地占补平衡", "土地调查成果更新",
-           "土地征收拆迁安置", "国土资源信息化建设", "{p}土地整理"),
-    "纪检": ("廉政教育基地建设", "纪检监察办案经费", "党风廉政建设宣传", "巡察工作经费", "廉政文化进社区", "信访举报平台建设",
-           "纪检干部培训", "作风建设专项督查", "基层纪检规范化建设", "警示教育片制作", "审计专项经费", "政府投资项目审计"),
-    "城建": ("市政道路维修", "背街小巷改造", "桥梁维修加固", "路灯照明工程", "城市排水管网改造", "棚户区改造", "老旧小区改造",
-           "城市规划编制", "公共停车场建设", "建筑市场监管", "村村通道路养护", "城中村改造", "燃气管网改造", "安全生产监督检查",
-           "安全生产应急救援", "道路交通安全设施", "人行道改造", "城市绿化提升", "{p}道路拓宽工程", "{p}改造工程"),
-    "市容环卫": ("垃圾清运费", "环卫设施维护", "城市公厕改造", "环卫车辆购置", "垃圾中转站建设", "市容秩序整治", "户外广告整治",
-             "环卫工人意外保险", "垃圾填埋场运行", "农村垃圾治理", "道路机械化清扫", "环卫基地建设", "渣土车辆管理", "城市亮化维护",
-             "数字化城管平台运行", "园林绿化养护", "大气污染防治", "环境监测能力建设", "{p}绿化提升"),
-    "社保": ("城乡低保", "五保供养", "临时救助", "高龄津贴", "就业再就业专项", "公益性岗位补贴", "城乡居民养老保险补助",
-           "优抚对象医疗补助", "退役士兵安置", "困难群众救助", "残疾人康复", "残疾人两项补贴", "孤儿基本生活费", "农村敬老院建设",
-           "社会救助信息化", "殡葬改革补助", "职业技能培训", "劳动保障监察", "老年人活动中心建设", "困难职工帮扶", "妇女儿童维权"),
-    "文化": ("农家书屋", "文化惠民演出", "公共文化服务体系建设", "全民健身工程", "文物保护经费", "非物质文化遗产保护",
-           "图书馆免费开放", "文化馆免费开放", "群众文化活动", "体育赛事经费", "村级文化广场建设", "广播电视村村通", "农村电影放映",
-           "文化市场监管", "核心价值观宣传", "干部教育培训", "档案数字化"),
-    "教育": ("营养改善计划", "寄宿生生活补助", "教师培训", "学前教育资助", "义务教育公用经费", "薄弱学校改造", "校园安全设施建设",
-           "教育信息化建设", "中小学标准化建设", "普通高中助学金", "特殊教育补助", "校车运行补助", "教学设备购置", "中小学图书购置",
-           "校舍维修改造", "农村教师周转宿舍建设", "学校食堂改造", "教育督导评估", "中小学校舍安全工程", "幼儿园建设", "教研活动经费"),
-    "卫生": ("基本公共卫生服务", "新农合补助", "乡镇卫生院建设", "村卫生室标准化建设", "疾病预防控制", "免疫规划", "妇幼保健",
-           "重大公共卫生服务", "卫生应急物资储备", "食品安全监测", "卫生监督执法", "计划生育特别扶助", "流动人口计划生育服务",
-           "独生子女父母奖励", "出生缺陷干预", "免费孕前优生健康检查", "健康教育", "医疗设备购置", "传染病防治", "急救体系建设",
-           "药品安全监管"),
-    "服务业": ("旅游宣传推介", "电子商务发展", "服务业发展专项", "招商引资", "商贸流通体系建设", "旅游景区提升", "农贸市场改造",
-            "家政服务体系建设", "中小企业服务", "金融风险防控", "现代物流扶持", "乡村旅游扶持", "节会活动经费", "旅游标识系统建设",
-            "商务诚信体系建设", "统计调查经费", "科技创新扶持", "工业企业技术改造", "国库集中支付系统运维", "政务服务中心运行"),
-    "社区建设": ("社区服务中心建设", "网格化管理", "综治中心建设", "技防监控建设", "平安建设", "人民调解", "法律援助",
-             "村级活动场所建设", "社区居家养老服务", "美丽乡村建设", "农村环境整治", "污水治理", "基层党建", "流动人口服务管理",
-             "禁毒宣传", "打击两抢一盗专项办案", "青少年服务", "志愿服务", "{p}治安卡口建设"),
-}
-# Town projects: (template, domain); {v} is one of the town's villages, {t} the town's short name.
-_TOWN_TEMPLATES: tuple[tuple[str, str], ...] = (
-    ("{v}安全饮水工程", "水利"), ("{v}小型农田水利建设", "水利"), ("{v}机井建设", "水利"), ("{v}渠道维修", "水利"),
-    ("抗旱应急水源工程", "水利"), ("河道清淤整治", "水利"),
-    ("花卉林木基地投入", "农林"), ("{v}林果基地建设", "农林"), ("植树造林", "农林"), ("森林防火", "农林"),
-    ("{v}设施农业大棚", "农林"), ("农业技术推广", "农林"),
-    ("土地整理项目", "土地"), ("{v}土地复垦", "土地"), ("农村宅基地确权登记", "土地"),
-    ("城乡道路修建", "城建"), ("{v}道路硬化", "城建"), ("{t}镇区道路改造", "城建"), ("{v}桥梁维修", "城建"),
-    ("安全生产", "城建"), ("路灯亮化工程", "城建"),
-    ("镇区环境卫生整治", "市容环卫"), ("农村垃圾治理", "市容环卫"), ("{v}垃圾收集点建设", "市容环卫"), ("镇区公厕改造", "市容环卫"),
-    ("失地农民基本生活保障", "社保"), ("农村敬老院运行", "社保"), ("五保供养", "社保"), ("民政优抚", "社保"),
-    ("养老机构", "社保"), ("残疾人事业", "社保"), ("城乡低保", "社保"),
-    ("农村文化建设", "文化"), ("{v}文化广场建设", "文化"), ("农家书屋", "文化"), ("送戏下乡", "文化"),
-    ("计划生育家庭奖励", "卫生"), ("{v}卫生室建设", "卫生"), ("医疗卫生建设", "卫生"), ("城乡医疗补贴", "卫生"),
-    ("{v}六好村建设", "社区建设"), ("六好村建设", "社区建设"), ("信访维稳", "社区建设"), ("社区矫正", "社区建设"),
-    ("{v}美丽乡村建设", "社区建设"), ("农村环境整治", "社区建设"), ("{v}污水治理", "社区建设"), ("村级组织运转经费", "社区建设"),
-    ("巡防队建设经费", "社区建设"), ("综治中心建设", "社区建设"), ("{v}村室建设", "社区建设"),
-    ("乡村旅游扶持", "服务业"),
-)
-_STREET_TEMPLATES: tuple[tuple[str, str], ...] = (
-    ("{c}社区服务中心建设", "社区建设"), ("{c}社区网格化管理", "社区建设"), ("社区矫正", "社区建设"), ("信访维稳", "社区建设"),
-    ("巡防队建设经费", "社区建设"), ("平安建设", "社区建设"), ("流动人口服务管理", "社区建设"), ("{c}社区办公用房改造", "社区建设"),
-    ("背街小巷环境整治", "市容环卫"), ("辖区环境卫生保洁", "市容环卫"), ("城市管理", "市容环卫"), ("{c}社区垃圾分类试点", "市容环卫"),
-    ("辖区道路维修", "城建"), ("老旧小区改造", "城建"), ("安全生产", "城建"),
-    ("城乡低保", "社保"), ("民政优抚", "社保"), ("残疾人事业", "社保"), ("养老机构", "社保"), ("{c}社区居家养老服务", "社保"),
-    ("就业再就业专项", "社保"),
-    ("社区文化活动", "文化"), ("{c}社区文化活动室建设", "文化"), ("全民健身工程", "文化"),
-    ("计划生育家庭奖励", "卫生"), ("社区卫生服务站建设", "卫生"), ("城乡医疗补贴", "卫生"),
-)
-_SCHOOL_TEMPLATES: tuple[str, ...] = (
-    "{s}校舍维修改造", "{s}教学仪器购置", "{s}运动场建设", "{s}食堂改造", "{s}图书购置", "{s}班班通建设", "{s}厕所改造",
-    "{s}围墙改造", "{s}安防监控建设", "{s}教师培训", "营养改善计划", "寄宿生生活补助", "义务教育公用经费", "免费教科书",
-)
-
-# ---------------------------------------------------------------------------------------------
-# Indicators: (name, kind, unit or qualitative target word, lo, hi) per domain and 二级指标
-# kinds: count (≥/= a count), pct (≥/= a percentage), le (≤ a number), le_budget (≤ the budget, 万元), qual
-# ---------------------------------------------------------------------------------------------
-
-Spec = tuple[str, str, str, int, int]
-_Q = "数量指标", "质量指标", "时效指标", "成本指标"
-_B = "经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"
-_SAT = "服务对象满意度指标"
-
-_PROFILES: dict[str, dict[str, tuple[Spec, ...]]] = {
-    "水利": {
-        "数量指标": (("新建供水工程", "count", "处", 3, 30), ("受益人口", "count", "人", 2000, 60000),
-                 ("新增灌溉面积", "count", "亩", 500, 20000), ("治理河道长度", "count", "公里", 2, 30),
-                 ("维修渠道长度", "count", "公里", 3, 40), ("新打机井", "count", "眼", 5, 80)),
-        "质量指标": (("工程验收合格率", "pct", "", 100, 100), ("供水水质达标率", "pct", "", 95, 95), ("工程质量", "qual", "合规", 0, 0)),
-        "社会效益指标": (("改善群众饮水条件", "qual", "明显改善", 0, 0), ("农村饮水安全覆盖率", "pct", "", 95, 95)),
-        "经济效益指标": (("促进农业增产增收", "qual", "效果明显", 0, 0), ("带动群众就业", "count", "人", 20, 300)),
-        "生态效益指标": (("改善水生态环境", "qual", "明显改善", 0, 0), ("水土流失治理", "qual", "效果明显", 0, 0)),
-        "可持续影响指标": (("工程长效运行管护", "qual", "健全", 0, 0),),
-        _SAT: (("受益群众满意度", "pct", "", 90, 90),),
-    },
-    "农林": {
-        "数量指标": (("新增造林面积", "count", "亩", 200, 8000), ("花卉苗木基地面积", "count", "亩", 100, 3000),
-                 ("技术培训人次", "count", "人次", 200, 5000), ("防治病虫害面积", "count", "亩", 1000, 50000),
-                 ("补贴农户数", "count", "户", 200, 8000), ("免疫畜禽数量", "count", "头", 5000, 200000)),
-        "质量指标": (("苗木成活率", "pct", "", 85, 90), ("防治效果达标率", "pct", "", 85, 85), ("免疫密度", "pct", "", 95, 95)),
-        "社会效益指标": (("带动农民增收", "qual", "效果明显", 0, 0), ("农业技术普及", "qual", "有效提升", 0, 0)),
-        "经济效益指标": (("林果花卉产值增长", "qual", "效果明显", 0, 0), ("带动周边农户就业", "count", "人", 50, 800)),
-        "生态效益指标": (("森林覆盖率提高", "qual", "有效提升", 0, 0), ("改善区域生态环境", "qual", "明显改善", 0, 0)),
-        "可持续影响指标": (("产业持续发展", "qual", "长期有效", 0, 0),),
-        _SAT: (("农户满意度", "pct", "", 90, 90),),
-    },
-    "土地": {
-        "数量指标": (("整理土地面积", "count", "亩", 500, 10000), ("确权登记宗地", "count", "宗", 1000, 30000),
-                 ("执法巡查次数", "count", "次", 50, 500), ("治理地灾隐患点", "count", "处", 2, 20),
-                 ("储备土地面积", "count", "亩", 50, 2000)),
-        "质量指标": (("项目验收合格率", "pct", "", 100, 100), ("确权登记准确率", "pct", "", 98, 98), ("违法用地查处率", "pct", "", 95, 95)),
-        "社会效益指标": (("保障群众合法权益", "qual", "效果明显", 0, 0), ("耕地保护意识", "qual", "有效提升", 0, 0)),
-        "经济效益指标": (("新增耕地面积", "count", "亩", 50, 1500), ("土地利用效率", "qual", "有效提升", 0, 0)),
-        "生态效益指标": (("改善土地生态环境", "qual", "明显改善", 0, 0),),
-        "可持续影响指标": (("耕地保护长效机制", "qual", "健全", 0, 0),),
-        _SAT: (("群众满意度", "pct", "", 90, 90),),
-    },
-    "纪检": {
-        "数量指标": (("查办案件数", "count", "件", 10, 120), ("培训人次", "count", "人次", 100, 2000),
-                 ("开展警示教育", "count", "场次", 5, 50), ("专项督查次数", "count", "次", 4, 40), ("巡察单位数", "count", "个", 5, 30)),
-        "质量指标": (("案件办结率", "pct", "", 95, 95), ("办案质量", "qual", "合规", 0, 0), ("问题整改率", "pct", "", 100, 100)),
-        "社会效益指标": (("党风廉政建设成效", "qual", "效果明显", 0, 0), ("干部廉洁从政意识", "qual", "有效提升", 0, 0)),
-        "经济效益指标": (("挽回经济损失", "count", "万元", 20, 500),),
-        "可持续影响指标": (("廉政长效机制", "qual", "健全", 0, 0),),
-        _SAT: (("群众满意度", "pct", "", 85, 90),),
-    },
-    "城建": {
-        "数量指标": (("新修道路长度", "count", "公里", 2, 60), ("改造背街小巷", "count", "条", 5, 60), ("安装路灯", "count", "盏", 100, 3000),
-                 ("改造管网长度", "count", "公里", 2, 30), ("检查企业数", "count", "家", 100, 1500),
-                 ("改造棚户区户数", "count", "户", 100, 3000), ("维修桥梁", "count", "座", 2, 20)),
-        "质量指标": (("工程验收合格率", "pct", "", 100, 100), ("道路质量达标率", "pct", "", 98, 98), ("安全隐患整改率", "pct", "", 95, 95)),
-        "社会效益指标": (("改善群众出行条件", "qual", "效果明显", 0, 0), ("提升城市形象", "qual", "明显改善", 0, 0)),
-        "经济效益指标": (("带动沿线经济发展", "qual", "效果明显", 0, 0),),
-        "生态效益指标": (("减少道路扬尘", "qual", "效果明显", 0, 0),),
-        "可持续影响指标": (("道路长效管护", "qual", "健全", 0, 0),),
-        _SAT: (("沿线群众满意度", "pct", "", 90, 90),),
-    },
-    "市容环卫": {
-        "数量指标": (("道路清扫保洁面积", "count", "万平方米", 100, 900), ("垃圾清运量", "count", "吨", 5000, 80000),
-                 ("新建公厕", "count", "座", 2, 30), ("购置环卫车辆", "count", "台", 2, 20), ("整治违规广告", "count", "处", 100, 2000),
-                 ("环卫工人数", "count", "人", 100, 1200)),
-        "质量指标": (("道路清扫达标率", "pct", "", 95, 95), ("垃圾无害化处理率", "pct", "", 90, 95), ("垃圾日产日清率", "pct", "", 100, 100)),
-        "社会效益指标": (("市容环境改善", "qual", "效果明显", 0, 0), ("提升城市形象", "qual", "明显改善", 0, 0)),
-        "经济效益指标": (("节约保洁成本", "qual", "效果明显", 0, 0),),
-        "生态效益指标": (("减少道路扬尘", "qual", "效果明显", 0, 0), ("改善城市环境质量", "qual", "明显改善", 0, 0)),
-        "可持续影响指标": (("长效保洁机制", "qual", "健全", 0, 0),),
-        _SAT: (("市民满意度", "pct", "", 90, 90),),
-    },
-    "社保": {
-        "数量指标": (("保障人数", "count", "人", 500, 30000), ("发放补贴户数", "count", "户", 200, 10000),
-                 ("优抚对象人数", "count", "人", 200, 4000), ("养老床位数", "count", "张", 50, 600),
-                 ("培训人次", "count", "人次", 200, 5000), ("救助人次", "count", "人次", 200, 8000),
-                 ("残疾人康复人数", "count", "人", 50, 1500)),
-        "质量指标": (("补助资金发放准确率", "pct", "", 100, 100), ("应保尽保率", "pct", "", 100, 100), ("资金足额发放率", "pct", "", 100, 100)),
-        "社会效益指标": (("保障困难群众基本生活", "qual", "效果明显", 0, 0), ("社会保障覆盖面", "qual", "有效提升", 0, 0)),
-        "经济效益指标": (("带动就业人数", "count", "人", 50, 2000),),
-        "可持续影响指标": (("社会保障长效机制", "qual", "健全", 0, 0),),
-        _SAT: (("补助对象满意度", "pct", "", 90, 95),),
-    },
-    "文化": {
-        "数量指标": (("送戏下乡场次", "count", "场", 20, 300), ("建设农家书屋", "count", "个", 5, 120),
-                 ("放映电影场次", "count", "场", 100, 2000), ("新建文化广场", "count", "个", 2, 30),
-                 ("举办文化活动", "count", "次", 10, 200), ("新增图书", "count", "册", 2000, 50000)),
-        "质量指标": (("活动覆盖率", "pct", "", 90, 90), ("设施验收合格率", "pct", "", 100, 100), ("演出质量", "qual", "达成年度指标", 0, 0)),
-        "社会效益指标": (("丰富群众文化生活", "qual", "效果明显", 0, 0), ("公共文化服务水平", "qual", "有效提升", 0, 0)),
-        "经济效益指标": (("带动文化消费", "qual", "效果明显", 0, 0),),
-        "可持续影响指标": (("文化阵地持续运行", "qual", "长期有效", 0, 0),),
-        _SAT: (("群众满意度", "pct", "", 90, 90),),
-    },
-    "教育": {
-        "数量指标": (("发放免费教科书", "count", "册", 10000, 200000), ("新建校舍面积", "count", "平方米", 1000, 20000),
-                 ("受益学生人数", "count", "人", 300, 40000), ("购置教学设备", "count", "台（套）", 20, 1500),
-                 ("培训教师人次", "count", "人次", 100, 3000), ("新建运动场面积", "count", "平方米", 2000, 15000)),
-        "质量指标": (("教科书按时到位率", "pct", "", 100, 100), ("工程验收合格率", "pct", "", 100, 100), ("设备合格率", "pct", "", 100, 100)),
-        "社会效益指标": (("改善办学条件", "qual", "明显改善", 0, 0), ("促进教育均衡发展", "qual", "效果明显", 0, 0)),
-        "经济效益指标": (("减轻学生家庭负担", "qual", "效果明显", 0, 0),),
-        "可持续影响指标": (("持续改善办学条件", "qual", "长期有效", 0, 0),),
-        _SAT: (("学生及家长满意度", "pct", "", 90, 95),),
-    },
-    "卫生": {
-        "数量指标": (("免费体检人数", "count", "人", 1000, 50000), ("奖励扶助对象", "count", "人", 500, 8000),
-                 ("建设标准化村卫生室", "count", "个", 5, 60), ("预防接种人次", "count", "人次", 5000, 100000),
-                 ("购置医疗设备", "count", "台", 5, 120), ("建立居民健康档案", "count", "份", 10000, 200000)),
-        "质量指标": (("奖励资金足额发放率", "pct", "", 100, 100), ("疫苗接种率", "pct", "", 95, 95), ("健康档案规范建档率", "pct", "", 90, 90)),
-        "社会效益指标": (("群众健康水平", "qual", "有效提升", 0, 0), ("缓解群众看病难", "qual", "效果明显", 0, 0)),
-        "经济效益指标": (("减轻群众医疗负担", "qual", "效果明显", 0, 0),),
-        "可持续影响指标": (("基层医疗服务能力", "qual", "长期有效", 0, 0),),
-        _SAT: (("群众满意度", "pct", "", 90, 90),),
-    },
-    "服务业": {
-        "数量指标": (("新建旅游公厕", "count", "座", 2, 20), ("举办推介活动", "count", "场次", 2, 30),
-                 ("排查非法集资线索", "count", "条", 10, 200), ("培训电商人员", "count", "人次", 100, 2000),
-                 ("改造农贸市场", "count", "个", 2, 10), ("接待游客", "count", "万人次", 10, 300)),
-        "质量指标": (("公厕验收合格率", "pct", "", 100, 100), ("案件处置率", "pct", "", 90, 90), ("宣传覆盖率", "pct", "", 90, 90)),
-        "社会效益指标": (("营造良好营商环境", "qual", "效果明显", 0, 0), ("防范金融风险", "qual", "有效提升", 0, 0)),
-        "经济效益指标": (("带动旅游收入增长", "qual", "效果明显", 0, 0), ("新增市场主体", "count", "户", 20, 500)),
-        "可持续影响指标": (("服务业持续发展", "qual", "长期有效", 0, 0),),
-        _SAT: (("游客满意度", "pct", "", 90, 90),),
-    },
-    "社区建设": {
-        "数量指标": (("巡防队员人数", "count", "人", 30, 400), ("社区矫正对象管理人数", "count", "人", 50, 600),
-                 ("化解信访案件", "count", "件", 20, 500), ("建设六好村", "count", "个", 3, 40), ("安装监控探头", "count", "个", 50, 2000),
-                 ("调解纠纷", "count", "件", 50, 1500), ("网格员人数", "count", "人", 50, 800)),
-        "质量指标": (("矫正对象重新犯罪率", "le", "%", 1, 3), ("信访案件化解率", "pct", "", 90, 90), ("纠纷调解成功率", "pct", "", 95, 95),
-                 ("巡防覆盖率", "pct", "", 95, 95)),
-        "社会效益指标": (("维护社会稳定", "qual", "效果明显", 0, 0), ("群众安全感", "qual", "有效提升", 0, 0)),
-        "经济效益指标": (("减少群众财产损失", "qual", "效果明显", 0, 0),),
-        "可持续影响指标": (("基层治理长效机制", "qual", "健全", 0, 0),),
-        _SAT: (("群众满意度", "pct", "", 90, 90),),
-    },
-}
-_GENERIC: dict[str, tuple[Spec, ...]] = {
-    "数量指标": (("完成项目个数", "count", "个", 2, 20),),
-    "质量指标": (("项目验收合格率", "pct", "", 100, 100), ("资金使用合规性", "qual", "合规", 0, 0), ("任务完成质量", "qual", "达成年度指标", 0, 0)),
-    "时效指标": (("完成及时率", "pct", "", 100, 100), ("资金拨付及时率", "pct", "", 95, 95), ("项目完成时限", "le", "个月", 10, 12),
-             ("问题处置时限", "le", "天", 3, 10), ("补贴发放时限", "le", "天", 10, 30), ("完成及时性", "qual", "及时", 0, 0)),
-    "成本指标": (("项目总成本", "le_budget", "万元", 0, 0), ("工程资金金额", "le_budget", "万元", 0, 0), ("成本控制", "qual", "合规", 0, 0)),
-    "经济效益指标": (("经济效益", "qual", "效果明显", 0, 0),),
-    "社会效益指标": (("社会效益", "qual", "效果明显", 0, 0), ("群众获得感", "qual", "有效提升", 0, 0)),
-    "生态效益指标": (("改善生态环境", "qual", "明显改善", 0, 0),),
-    "可持续影响指标": (("长效管理机制", "qual", "健全", 0, 0), ("持续发挥效益", "qual", "长期有效", 0, 0)),
-    _SAT: (("服务对象满意度", "pct", "", 85, 95), ("群众满意度", "pct", "", 90, 90)),
-}
-_PCT_TARGETS = (80, 85, 90, 95, 98, 100)
+_Q = OUTPUT_LEVEL2
+_B = BENEFIT_LEVEL2
+_SAT = SATISFACTION_LEVEL2
+_PCT_TARGETS = (80, 85, 90, 95, 98, 100)  # percentage targets a planner writes
 _LOSS_CAP = {"count": Decimal("0.85"), "pct": Decimal("0.45"), "le": Decimal("0.9"), "qual": Decimal("0.9")}
+_ACHIEVED, _PARTIAL, _MISSED = (band.name for band in RULES.bands)  # qualitative bands, best first
+_TOP_GRADE, _SECOND_GRADE = RULES.grades[0].name, RULES.grades[1].name
 
-_REASONS = (
-    "受天气影响工期延后，下一步将加快施工进度", "拆迁协调难度大导致进度滞后，将加强协调推进", "资金拨付较晚影响实施，下年度将提前谋划",
-    "部分对象未及时申报，将加强政策宣传", "政府采购流程较长，将优化采购程序", "前期手续办理时间较长，将提前做好前期工作",
-    "实际需求低于预期，下年度将合理测算指标值",
-)
-_OVER_REASONS = ("年中追加任务，实际完成超出年初目标", "群众需求增加，超额完成年度任务", "年初目标设定偏保守，下年度将科学测算指标值")
+
+def _check_inputs() -> None:
+    """Fail early when names.yaml or the rubric does not fit the generator's knobs."""
+    file = NAMES.source
+    planned = [grade for grade, _ in GRADE_PLAN if grade != INCOMPLETE]
+    if [g.name for g in RULES.grades] != planned or set(TOTAL_DRAW) != set(planned):
+        raise RubricError(RULES.source, "grades.bands",
+                          f"示例数据生成器按等级 {'、'.join(planned)} 安排项目，规则中为 {'、'.join(g.name for g in RULES.grades)}")
+    if set(NAMES.qualitative_words) != {_ACHIEVED, _PARTIAL, _MISSED}:
+        raise NamesError(file, "qualitative_words", f"keys must be the rubric's qualitative bands: {_ACHIEVED}, "
+                                                    f"{_PARTIAL}, {_MISSED} ({RULES.source})")
+    if len(set(NAMES.surnames)) * len(set(NAMES.village_suffixes)) < VILLAGES_PER_TOWN:
+        raise NamesError(file, "surnames", f"surnames × village_suffixes must give at least {VILLAGES_PER_TOWN} names")
+    if len(NAMES.communities) < COMMUNITIES_PER_STREET:
+        raise NamesError(file, "communities", f"at least {COMMUNITIES_PER_STREET} names are needed")
+    if len(NAMES.roads) < ROADS_PER_UNIT:
+        raise NamesError(file, "roads", f"at least {ROADS_PER_UNIT} names are needed")
+    tables = [(f"indicators.{d}", t) for d, t in NAMES.indicators.items()] + [("generic_indicators", NAMES.generic_indicators)]
+    for path, table in tables:
+        for level2, specs in table.items():
+            for i, spec in enumerate(specs):
+                if spec.kind == KIND_PCT and not any(spec.lo <= v <= spec.hi for v in _PCT_TARGETS):
+                    raise NamesError(file, f"{path}.{level2}[{i}]",
+                                     f"lo–hi must include one of the targets {', '.join(map(str, _PCT_TARGETS))}")
+
+
+_check_inputs()
 
 # ---------------------------------------------------------------------------------------------
 # Plan data
@@ -459,9 +192,9 @@ class Row:
     target_word: str = ""
     actual: Decimal = _ZERO
     actual_word: str = ""
-    band: str = ""  # qualitative: 达成 | 部分达成 | 未达成
+    band: str = ""  # qualitative: the name of a rubric band (达成 | 部分达成 | 未达成)
     loss: Decimal = _ZERO  # planned fraction of the weight lost
-    over: bool = False  # actual ≥ 130% of target
+    over: bool = False  # actual ≥ the rubric's over-achievement ratio × target
     honest: Decimal = _ZERO
     self_score: Decimal | None = _ZERO
     show_actual: bool = True
@@ -485,7 +218,7 @@ class Project:
     other_share: float = 0.0  # share in 其他资金
     rate_target: float = 0.0
     has_sat: bool = True
-    weight_delta: int = 0  # ≠ 0: the weights do not add to 100
+    weight_delta: int = 0  # ≠ 0: the weights do not add up to full marks
     rows: list[Row] = field(default_factory=list)
     budget_self: Decimal | None = _ZERO
     budget_honest: Decimal = _ZERO
@@ -499,13 +232,13 @@ class Project:
 
     @property
     def rate(self) -> Decimal:
-        """执行率 = 全年执行数 / 全年预算数, four decimals (0.8612)."""
-        return (Decimal(self.spent) / Decimal(self.budget)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        """执行率 = 全年执行数 / 全年预算数, rounded as the rubric says (0.8612)."""
+        return (Decimal(self.spent) / Decimal(self.budget)).quantize(RULES.rate_quantum, RULES.rounding)
 
     @property
     def honest_grade(self) -> str:
         """The grade the honest recomputation gives, or 未完成 for an incomplete form."""
-        return "未完成" if self.incomplete else _grade(self.honest_total)
+        return INCOMPLETE if self.incomplete else _grade(self.honest_total)
 
 
 @dataclass
@@ -523,8 +256,13 @@ class SamplePlan:
 
 
 def _q2(value: Decimal) -> Decimal:
-    """Round half up to two decimals."""
+    """Round half up to two decimals (as a form shows a percentage)."""
     return value.quantize(_CENT, ROUND_HALF_UP)
+
+
+def _points(value: Decimal) -> Decimal:
+    """Points rounded as the rubric rounds a row (two decimals, half up)."""
+    return value.quantize(RULES.score_quantum, RULES.rounding)
 
 
 def _qi(value: Decimal) -> Decimal:
@@ -554,14 +292,39 @@ def _wan(cw: int) -> Decimal:
 
 
 def _grade(total: Decimal) -> str:
-    """优 ≥ 90, 良 80–<90, 中 60–<80, 差 < 60."""
-    return "优" if total >= 90 else "良" if total >= 80 else "中" if total >= 60 else "差"
+    """The rubric's grade of a total: the first band (best first) whose minimum it reaches."""
+    for grade in RULES.grades:
+        if total >= grade.min:
+            return grade.name
+    return RULES.grades[-1].name
+
+
+def _grade_edges(grade: str) -> tuple[Decimal, Decimal]:
+    """(lowest total, upper edge) of a grade band: the next better grade's minimum, or full marks."""
+    names = [g.name for g in RULES.grades]
+    i = names.index(grade)
+    return RULES.grades[i].min, RULES.grades[i - 1].min if i else Decimal(RULES.full_marks)
 
 
 def _grade_ok(total: Decimal, grade: str) -> bool:
-    """True when `total` has `grade` with at least half a point to the band edges."""
-    lo, hi = {"优": (90.5, 101), "良": (80.5, 89.5), "中": (60.5, 79.5), "差": (-1, 59.5), "未完成": (-1, 101)}[grade]
-    return Decimal(str(lo)) <= total < Decimal(str(hi))
+    """True when `total` has `grade` with at least GRADE_MARGIN to its band's inner edges."""
+    lo, hi = Decimal(-1), Decimal(RULES.full_marks + 1)  # open ends: any total from 0 to full marks
+    if grade != INCOMPLETE:
+        bottom, top = _grade_edges(grade)
+        if grade != RULES.grades[-1].name:
+            lo = bottom + GRADE_MARGIN
+        if grade != RULES.grades[0].name:
+            hi = top - GRADE_MARGIN
+    return lo <= total < hi
+
+
+def _total_range(grade: str) -> tuple[float, float]:
+    """Where the planned total of a form of `grade` is drawn (TOTAL_DRAW inside the grade band)."""
+    if grade == INCOMPLETE:
+        return INCOMPLETE_DRAW
+    bottom, top = _grade_edges(grade)
+    above, below = TOTAL_DRAW[grade]
+    return float(bottom + above), float(top - below)
 
 
 def _fullwidth(text: str) -> str:
@@ -596,7 +359,7 @@ def _villages(rng: random.Random, n: int) -> tuple[str, ...]:
     """`n` distinct village names (张营村)."""
     names: list[str] = []
     while len(names) < n:
-        name = f"{rng.choice(_SURNAMES)}{rng.choice(_VILLAGE_SUFFIXES)}村"
+        name = f"{rng.choice(NAMES.surnames)}{rng.choice(NAMES.village_suffixes)}村"
         if name not in names:
             names.append(name)
     return tuple(names)
@@ -605,18 +368,22 @@ def _villages(rng: random.Random, n: int) -> tuple[str, ...]:
 def _make_units(rng: random.Random) -> list[Unit]:
     """The 121 units in code order: 区直部门, schools, towns, streets."""
     units: list[Unit] = []
-    for dept, name, domains, size, subs in _BUREAUS:
-        units.append(Unit(f"{dept}001", name, "区直部门", name, domains, size, tuple(rng.sample(_ROADS, 4))))
-        for i, (sub, sub_domains, sub_size) in enumerate(subs, start=2):
-            units.append(Unit(f"{dept}{i:03d}", sub, "区直部门", name, sub_domains, sub_size, tuple(rng.sample(_ROADS, 4))))
-        if dept == _SCHOOL_DEPT - 1:
-            for i, school in enumerate(_SCHOOLS, start=1):
-                units.append(Unit(f"{_SCHOOL_DEPT}{i:03d}", school, "学校", "区教育局", ("教育",), "school"))
-    for i, town in enumerate(_TOWNS, start=1):
-        units.append(Unit(f"{300 + i}001", f"{town}镇人民政府", "镇", "区人民政府", (), "town", _villages(rng, 8)))
-    for i, street in enumerate(_STREETS, start=1):
-        places = tuple(c + "社区" for c in rng.sample(_COMMUNITIES, 4))
-        units.append(Unit(f"{400 + i}001", f"{street}街道办事处", "街道办事处", "区人民政府", (), "street", places))
+    government = NAMES.district_government
+    for b in NAMES.bureaus:
+        roads = tuple(rng.sample(NAMES.roads, ROADS_PER_UNIT))
+        units.append(Unit(f"{b.code}001", b.name, "区直部门", b.name, b.domains, b.size, roads))
+        for i, sub in enumerate(b.subunits, start=2):
+            roads = tuple(rng.sample(NAMES.roads, ROADS_PER_UNIT))
+            units.append(Unit(f"{b.code}{i:03d}", sub.name, "区直部门", b.name, sub.domains, sub.size, roads))
+        if b.code == NAMES.school_code - 1:
+            for i, school in enumerate(NAMES.schools, start=1):
+                units.append(Unit(f"{NAMES.school_code}{i:03d}", school, "学校", NAMES.school_department, ("教育",), "school"))
+    for i, town in enumerate(NAMES.towns, start=1):
+        villages = _villages(rng, VILLAGES_PER_TOWN)
+        units.append(Unit(f"{300 + i}001", town + TOWN_SUFFIX, "镇", government, (), "town", villages))
+    for i, street in enumerate(NAMES.streets, start=1):
+        places = tuple(c + "社区" for c in rng.sample(NAMES.communities, COMMUNITIES_PER_STREET))
+        units.append(Unit(f"{400 + i}001", street + STREET_SUFFIX, "街道办事处", government, (), "street", places))
     if len(units) != UNIT_COUNT or len({u.code for u in units}) != UNIT_COUNT:
         raise RuntimeError(f"示例数据：应有 {UNIT_COUNT} 个单位，实际 {len(units)} 个")
     return units
@@ -627,14 +394,14 @@ def _project_counts(rng: random.Random, units: list[Unit]) -> list[int]:
     counts = []
     for u in units:
         lo, hi = _COUNT_RANGE[u.size]
-        counts.append(max(rng.randint(lo, hi), len(_PINNED.get(u.name, ()))))
+        counts.append(max(rng.randint(lo, hi), len(NAMES.pinned_projects.get(u.name, ()))))
     adjustable = [i for i, u in enumerate(units) if u.size in ("L", "M", "town", "street")]
     while sum(counts) != PROJECT_COUNT:
         i = rng.choice(adjustable)
         lo, hi = _COUNT_RANGE[units[i].size]
         if sum(counts) < PROJECT_COUNT and counts[i] < hi + 2:
             counts[i] += 1
-        elif sum(counts) > PROJECT_COUNT and counts[i] > max(lo - 2, len(_PINNED.get(units[i].name, ())), 1):
+        elif sum(counts) > PROJECT_COUNT and counts[i] > max(lo - 2, len(NAMES.pinned_projects.get(units[i].name, ())), 1):
             counts[i] -= 1
     return counts
 
@@ -642,22 +409,22 @@ def _project_counts(rng: random.Random, units: list[Unit]) -> list[int]:
 def _name_candidates(rng: random.Random, unit: Unit) -> tuple[str, str]:
     """One candidate (project name, domain) for `unit`."""
     if unit.kind == "镇":
-        template, domain = rng.choice(_TOWN_TEMPLATES)
+        template, domain = rng.choice(NAMES.town_projects)
         return template.format(v=rng.choice(unit.places), t=unit.name[:2]), domain
     if unit.kind == "街道办事处":
-        template, domain = rng.choice(_STREET_TEMPLATES)
+        template, domain = rng.choice(NAMES.street_projects)
         return template.format(c=rng.choice(unit.places)), domain
     if unit.kind == "学校":
-        return rng.choice(_SCHOOL_TEMPLATES).format(s=unit.name), "教育"
+        return rng.choice(NAMES.school_projects).format(s=unit.name), "教育"
     domain = unit.domains[0] if len(unit.domains) == 1 or rng.random() < 0.65 else rng.choice(unit.domains[1:])
-    return rng.choice(_BUREAU_POOL[domain]).format(p=rng.choice(unit.places)), domain
+    return rng.choice(NAMES.bureau_projects[domain]).format(p=rng.choice(unit.places)), domain
 
 
 def _make_projects(rng: random.Random, units: list[Unit]) -> list[Project]:
     """Every unit's projects with unique names, in registry order."""
     projects: list[Project] = []
     for unit, count in zip(units, _project_counts(rng, units), strict=True):
-        chosen = [(name, domain) for name, domain, _ in _PINNED.get(unit.name, ())]
+        chosen = [(pin.name, pin.domain) for pin in NAMES.pinned_projects.get(unit.name, ())]
         tries = 0
         while len(chosen) < count:
             name, domain = _name_candidates(rng, unit)
@@ -672,14 +439,14 @@ def _make_projects(rng: random.Random, units: list[Unit]) -> list[Project]:
             unit.projects.append(project)
             projects.append(project)
     used = {p.domain for p in projects}
-    if len(projects) != PROJECT_COUNT or used != set(DOMAINS):
+    if len(projects) != PROJECT_COUNT or used != set(NAMES.domains):
         raise RuntimeError(f"示例数据：项目 {len(projects)} 个，领域 {sorted(used)}")
     return projects
 
 
 def _key_project(projects: list[Project]) -> Project:
-    """区市容环卫局 / 道路清扫费."""
-    return next(p for p in projects if p.unit.name == KEY_UNIT and p.name == KEY_PROJECT)
+    """The later 重点评价 project (区市容环卫局 / 道路清扫费)."""
+    return next(p for p in projects if p.unit.name == NAMES.key_unit and p.name == NAMES.key_project)
 
 
 def _assign_grades(rng: random.Random, projects: list[Project]) -> None:
@@ -698,9 +465,9 @@ def _assign_budgets(rng: random.Random, projects: list[Project]) -> None:
     """全年预算数 (long-tailed, Σ exact), 年初预算数 and the sub-row shares."""
     fixed: dict[int, int] = {}
     for p in projects:
-        for name, _, wan in _PINNED.get(p.unit.name, ()):
-            if name == p.name and wan is not None:
-                fixed[p.index] = int(Decimal(wan) * 100)
+        for pin in NAMES.pinned_projects.get(p.unit.name, ()):
+            if pin.name == p.name and pin.budget_wan is not None:
+                fixed[p.index] = int(pin.budget_wan * 100)
     big_pool = [p for p in projects if p.index not in fixed and p.unit.kind in ("区直部门", "镇")
                 and p.domain in ("城建", "水利", "教育", "社保", "卫生", "市容环卫", "土地")]
     for p in rng.sample(big_pool, 10):
@@ -802,7 +569,7 @@ def _assign_form_quirks(rng: random.Random, projects: list[Project]) -> None:
     """Per-form quirks decided before the indicators are built."""
     key = _key_project(projects)
     free = [p for p in projects if p is not key]
-    unfinished = [p for p in free if p.grade == "未完成"]
+    unfinished = [p for p in free if p.grade == INCOMPLETE]
     modes = ["blank_actual", "blank_scores", "blank_total"]
     for n, p in enumerate(unfinished):
         p.incomplete = modes[n % 3]
@@ -837,13 +604,14 @@ def _assign_form_quirks(rng: random.Random, projects: list[Project]) -> None:
                              "yuan": "yuan_amounts"}[p.money_style])
 
 
-def _pick_spec(rng: random.Random, domain: str, level2: str, used: list[str]) -> Spec:
+def _pick_spec(rng: random.Random, domain: str, level2: str, used: list[str]) -> IndicatorSpec:
     """An unused indicator spec for a 二级指标, domain-specific first."""
-    own = [s for s in _PROFILES[domain].get(level2, ()) if s[0] not in used]
-    generic = [s for s in _GENERIC.get(level2, ()) if s[0] not in used]
+    own = [s for s in NAMES.indicators[domain].get(level2, ()) if s.name not in used]
+    generic = [s for s in NAMES.generic_indicators.get(level2, ()) if s.name not in used]
     pool = own if own and (rng.random() < 0.8 or not generic) else generic
     if not pool:
-        pool = [s for s in _GENERIC["数量指标"] + _PROFILES[domain]["数量指标"] if s[0] not in used]
+        quantity = NAMES.generic_indicators["数量指标"] + NAMES.indicators[domain]["数量指标"]
+        pool = [s for s in quantity if s.name not in used]
     return rng.choice(pool)
 
 
@@ -863,21 +631,22 @@ def _structure(rng: random.Random, p: Project) -> list[Row]:
     ben_cats = rng.choices(list(_B), weights=(2, 4, 1.5, 1.5), k=n_ben)
     if "社会效益指标" not in ben_cats and rng.random() < 0.8:
         ben_cats[0] = "社会效益指标"
+    absent = () if p.has_sat else ("满意度指标",)
     groups = [
-        ("产出指标", sorted(out_cats, key=_Q.index), LEVEL_WEIGHTS["产出指标"] + (0 if p.has_sat else LEVEL_WEIGHTS["满意度指标"])),
-        ("效益指标", sorted(ben_cats, key=_B.index), LEVEL_WEIGHTS["效益指标"]),
-        ("满意度指标", [_SAT] * n_sat, LEVEL_WEIGHTS["满意度指标"]),
+        ("产出指标", sorted(out_cats, key=_Q.index), RULES.level_points("产出指标", absent)),
+        ("效益指标", sorted(ben_cats, key=_B.index), RULES.level_points("效益指标", absent)),
+        ("满意度指标", [_SAT] * n_sat, RULES.level_points("满意度指标", absent)),
     ]
     rows: list[Row] = []
     used: list[str] = []
     budget_wan = _wan(p.budget)
-    forced = {"时效指标": ("完成及时率", "pct", "", 100, 100), "成本指标": ("工程资金金额", "le_budget", "万元", 0, 0)}
+    forced = NAMES.template_form_indicators
     for level1, cats, total in groups:
         if not cats:
             continue
         for cat, weight in zip(cats, _split(rng, total, len(cats)), strict=True):
             spec = _pick_spec(rng, p.domain, cat, used)
-            if templated and cat in forced and forced[cat][0] not in used:
+            if templated and cat in forced and forced[cat].name not in used:
                 spec = forced[cat]
             name, kind, unit, lo, hi = spec
             used.append(name)
@@ -938,29 +707,31 @@ def _score_ge(w: Decimal, t: Decimal, a: Decimal) -> Decimal:
 
 
 def _score_le(w: Decimal, t: Decimal, a: Decimal) -> Decimal:
-    """≤: full marks at or below target, linear to 0 at twice the target."""
+    """≤: full marks at or below target, falling linearly to 0 at the rubric's zero_at_ratio × target."""
     if a <= t:
         return w
-    if t <= 0 or a >= 2 * t:
+    zero_at = RULES.le_zero_at_ratio
+    if t <= 0 or a >= zero_at * t:
         return _ZERO
-    return w * (1 - (a - t) / t)
+    return w * (1 - (a - t) / ((zero_at - 1) * t))
 
 
 def _qual_score(r: Row, integer: bool) -> Decimal:
-    """The unit's score of a qualitative row: inside its band (below the top edge unless 达成), integer if asked."""
+    """The unit's score of a qualitative row: inside its band (below the top edge unless the best band), integer if asked."""
     w = Decimal(r.weight)
-    lo, hi = BANDS[r.band]
+    band = RULES.band(r.band)
+    lo, hi = band.low, band.high
     want = w * (1 - r.loss)
     if integer:
-        options = [Decimal(i) for i in range(r.weight + 1) if lo * w <= i and (i < hi * w or (r.band == "达成" and i <= w))]
+        options = [Decimal(i) for i in range(r.weight + 1) if lo * w <= i and (i < hi * w or (r.band == _ACHIEVED and i <= w))]
         if not options:
-            r.band, r.loss = "达成", _ZERO
+            r.band, r.loss = _ACHIEVED, _ZERO
             return w
         return min(options, key=lambda v: (abs(v - want), v))
-    score = _q2(want)
-    if r.band != "达成" and score >= hi * w:
-        score = _q2(hi * w) - _CENT
-    return max(_q2(lo * w), score)
+    score = _points(want)
+    if r.band != _ACHIEVED and score >= hi * w:
+        score = _points(hi * w) - RULES.score_quantum
+    return max(_points(lo * w), score)
 
 
 def _realize(rng: random.Random, p: Project, rows: list[Row]) -> None:
@@ -972,7 +743,7 @@ def _realize(rng: random.Random, p: Project, rows: list[Row]) -> None:
             if f > 0:
                 a = max(_ZERO, min(t - 1, (t * (1 - f)).to_integral_value(ROUND_FLOOR)))
             elif r.over:
-                a = (t * _uniform(rng, 1.32, 1.9)).to_integral_value(ROUND_HALF_UP)
+                a = (t * _uniform(rng, float(RULES.over_ratio + OVER_MARGIN), 1.9)).to_integral_value(ROUND_HALF_UP)
             else:
                 a = t if rng.random() < 0.55 else min((t * _uniform(rng, 1.0, 1.2)).to_integral_value(ROUND_FLOOR), t * Decimal("1.25"))
                 a = a.to_integral_value(ROUND_FLOOR)
@@ -994,23 +765,23 @@ def _realize(rng: random.Random, p: Project, rows: list[Row]) -> None:
             r.actual = _wan(p.spent)
             r.honest = _score_le(w, t, r.actual)
         elif r.kind == "qual":
-            r.band = "达成" if f <= Decimal("0.2") else "部分达成" if f < Decimal("0.4") else "未达成"
+            achieved, partial = RULES.bands[0], RULES.bands[1]
+            r.band = _ACHIEVED if f <= 1 - achieved.low else _PARTIAL if f < 1 - partial.low else _MISSED
             r.honest = _qual_score(r, integer)
-            words = QUAL_ACHIEVED if r.band == "达成" else QUAL_PARTIAL if r.band == "部分达成" else QUAL_MISSED
-            r.actual_word = r.target_word if r.band == "达成" and rng.random() < 0.3 else rng.choice(words)
+            words = NAMES.qualitative_words[r.band]
+            r.actual_word = r.target_word if r.band == _ACHIEVED and rng.random() < 0.3 else rng.choice(words)
         r.plain = rng.random() < 0.8
-        r.honest = _q2(r.honest)
+        r.honest = _points(r.honest)
         r.self_score = _qi(r.honest) if integer else r.honest
         short = r.honest < w
-        r.reason = rng.choice(_REASONS) if short and rng.random() < 0.75 else ""
+        r.reason = rng.choice(NAMES.shortfall_reasons) if short and rng.random() < 0.75 else ""
 
 
 def _build_rows(rng: random.Random, p: Project) -> None:
     """Indicator rows whose honest total lands in the planned grade (retrying the draws)."""
     p.has_sat = rng.random() > 0.10
-    p.budget_honest = _q2(min(p.rate, _ONE) * BUDGET_WEIGHT)
+    p.budget_honest = _points(min(p.rate, _ONE) * RULES.budget_weight)
     p.budget_self = _qi(p.budget_honest) if p.unit.integer_scores else p.budget_honest
-    ranges = {"优": (90.8, 99.6), "良": (81.0, 89.0), "中": (62.0, 78.5), "差": (35.0, 58.5), "未完成": (70.0, 97.0)}
     rows = _structure(rng, p)
     over = "overachieved_no_reason" in p.quirks or "overachieved_with_reason" in p.quirks
     for attempt in range(60):
@@ -1021,7 +792,7 @@ def _build_rows(rng: random.Random, p: Project) -> None:
         if over:
             counts = [r for r in rows if r.kind == "count"]
             rng.choice(counts).over = True
-        target = _uniform(rng, *ranges[p.grade])
+        target = _uniform(rng, *_total_range(p.grade))
         max_points = sum(Decimal(r.weight) for r in rows)
         _allocate_loss(rng, rows, max_points - (target - p.budget_honest))
         _realize(rng, p, rows)
@@ -1035,7 +806,7 @@ def _build_rows(rng: random.Random, p: Project) -> None:
 def _inflate(rng: random.Random, projects: list[Project], wanted: int = 40) -> None:
     """Give ~5% of forms full marks on unmet quantitative rows (and the budget row): self − honest 6–25."""
     pool = [p for p in projects if p.honest_grade in ("良", "中", "差") and not p.weight_delta
-            and not p.incomplete and p.name != KEY_PROJECT]
+            and not p.incomplete and p.name != NAMES.key_project]
     rng.shuffle(pool)
     done = 0
     for p in pool:
@@ -1044,12 +815,12 @@ def _inflate(rng: random.Random, projects: list[Project], wanted: int = 40) -> N
         goal = _uniform(rng, 6.5, 24)
         options = [r for r in p.rows if r.kind in ("count", "pct", "le") and r.honest < r.weight]
         rng.shuffle(options)
-        bump: list[Row | None] = [None] if p.budget_honest < BUDGET_WEIGHT else []
+        bump: list[Row | None] = [None] if p.budget_honest < RULES.budget_weight else []
         bump += options
         over = (p.budget_self or _ZERO) + sum(x.self_score or _ZERO for x in p.rows) - p.honest_total
         chosen: list[Row | None] = []
         for r in bump:
-            gain = (BUDGET_WEIGHT - (p.budget_self or _ZERO)) if r is None else Decimal(r.weight) - (r.self_score or _ZERO)
+            gain = (RULES.budget_weight - (p.budget_self or _ZERO)) if r is None else Decimal(r.weight) - (r.self_score or _ZERO)
             if over + gain > 25:
                 continue
             chosen.append(r)
@@ -1060,7 +831,7 @@ def _inflate(rng: random.Random, projects: list[Project], wanted: int = 40) -> N
             continue
         for r in chosen:
             if r is None:
-                p.budget_self = Decimal(BUDGET_WEIGHT)
+                p.budget_self = Decimal(RULES.budget_weight)
             else:
                 r.self_score, r.reason = Decimal(r.weight), ""
         p.quirks.append("inflated_self_score")
@@ -1097,7 +868,7 @@ def _finish(rng: random.Random, p: Project) -> None:
     """Incompleteness, deviation reasons of over-achieved rows, totals and the goal texts."""
     for r in p.rows:
         if r.over:
-            r.reason = rng.choice(_OVER_REASONS) if "overachieved_with_reason" in p.quirks else ""
+            r.reason = rng.choice(NAMES.overachievement_reasons) if "overachieved_with_reason" in p.quirks else ""
     scored = [r for r in p.rows if r.kind != "placeholder"]
     p.self_total = (p.budget_self or _ZERO) + sum(r.self_score or _ZERO for r in scored)
     if p.incomplete == "blank_actual":
@@ -1115,9 +886,9 @@ def _finish(rng: random.Random, p: Project) -> None:
     p.goal = f"按计划实施{p.name}，{label}{_target_text(p.unit, first)}，资金使用规范，发挥应有效益。"
     if p.incomplete:
         p.outcome = f"项目正在实施，{label}等数据尚在统计中。"
-    elif p.honest_total >= 90:
+    elif _grade(p.honest_total) == _TOP_GRADE:
         p.outcome = f"已按计划完成{p.name}，{label}实际完成{_actual_text(first)}，年度目标全面完成。"
-    elif p.honest_total >= 80:
+    elif _grade(p.honest_total) == _SECOND_GRADE:
         p.outcome = f"基本完成年度目标，{label}实际完成{_actual_text(first)}，个别指标未完全达到预期。"
     else:
         p.outcome = f"年度目标部分完成，{label}实际完成{_actual_text(first)}，部分指标未达成。"
@@ -1184,7 +955,7 @@ def _tag_quirks(p: Project) -> None:
         p.quirks.append("percent_word")
     if any(r.kind == "qual" for r in scored):
         p.quirks.append("qualitative")
-    if u.integer_scores and not p.incomplete and (p.rate * BUDGET_WEIGHT) != (p.rate * BUDGET_WEIGHT).to_integral_value():
+    if u.integer_scores and not p.incomplete and (p.rate * RULES.budget_weight) != (p.rate * RULES.budget_weight).to_integral_value():
         p.quirks.append("integer_scores")
     if u.layout != "mof":
         p.quirks.append(f"layout_{u.layout}")
@@ -1194,7 +965,7 @@ def _tag_quirks(p: Project) -> None:
 
 @lru_cache(maxsize=2)
 def _cached_plan(seed: int) -> SamplePlan:
-    """build_plan, memoised per seed (the plan is only read afterwards)."""
+    """build_plan, memoised per seed for write_sample and the quirk manifest (which only read it)."""
     return build_plan(seed)
 
 
@@ -1367,7 +1138,7 @@ def _render_form(ws: Worksheet, p: Project, styles: _TableStyles) -> None:
             cell = 0 if "zero_total_row" in p.quirks and i == 0 else _money(p, cw)
             _put(ws, r, c(k), cell, "0.00")
         if i == 0:
-            _put(ws, r, c(7), BUDGET_WEIGHT)
+            _put(ws, r, c(7), RULES.budget_weight)
             rate, fmt = _rate_cell(p)
             _put(ws, r, c(8), rate, fmt)
             _put(ws, r, c(9), _score_cell(p.budget_self))
@@ -1413,7 +1184,7 @@ def _render_form(ws: Worksheet, p: Project, styles: _TableStyles) -> None:
     _merge_runs(ws, p.rows, first, c(3), lambda r: (r.level1, r.level2) if r.level2 else None, lambda v: v[1])
     _put(ws, row, c(1), "总  分" if province else "总分")
     merge(row, 1, row, 6)
-    _put(ws, row, c(7), 100)
+    _put(ws, row, c(7), RULES.full_marks)
     _put(ws, row, c(8), _score_cell(p.self_total))
     bottom = row
     for rr in range(top, bottom + 1):
@@ -1524,7 +1295,7 @@ def write_sample(out_dir: Path = SAMPLE_DIR, seed: int = SAMPLE_SEED) -> list[Pa
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    plan = build_plan(seed)
+    plan = _cached_plan(seed)
     written = [out_dir / REGISTRY_FILE]
     written[0].write_bytes(workbook_bytes(_registry_workbook(plan)))
     for u in plan.units:
