@@ -8,7 +8,7 @@ from pathlib import Path
 
 from etl.load import FileReport, load_paths
 from sampledata.paths import SAMPLE_DIR
-from store.db import open_db
+from store.db import checkpoint, open_db
 
 Progress = Callable[[int, int, str], None]
 
@@ -40,7 +40,7 @@ def build_sample_database(path: Path, progress: Progress | None = None) -> list[
         rejected = [r for r in reports if r.rejected]
         if rejected:
             raise RuntimeError("示例数据导入失败：" + "；".join(r.line() for r in rejected))
-        con.execute("CHECKPOINT")
+        checkpoint(con)
     finally:
         con.close()
     os.replace(tmp, path)

@@ -153,6 +153,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         cur.close()
 
 
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Write everything to the database file (before it is moved or copied)."""
+    try:
+        con.execute("CHECKPOINT")
+    except duckdb.Error as exc:
+        raise StoreError(f"数据库写入失败：{exc}") from exc
+
+
 @contextmanager
 def reading(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor for reads; database errors are re-raised as StoreError."""

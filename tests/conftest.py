@@ -24,6 +24,14 @@ def fresh_db(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
+@pytest.fixture(scope="session")
+def generated_sample(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The sample year written once per session by the generator (plan first, then one workbook per unit)."""
+    from sampledata.generator import write_sample
+
+    return write_sample(tmp_path_factory.mktemp("generated"))
+
+
 @dataclass(frozen=True)
 class SampleBuild:
     """The sample year built once per session by the README's command (`python -m etl sample`)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["etl", "rubrics", "store", "reports", "present"]
+CORE = ["etl", "rubrics", "store", "reports", "present", "sampledata"]
 SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP)\b.+\b(FROM|INTO|SET|TABLE|VIEW|WHERE)\b", re.I | re.S)
 
 # What each folder must not import. "pkg" forbids the package and all its modules; "pkg.*" forbids only
@@ -116,3 +116,13 @@ def test_the_checks_can_fail(tmp_path):
     present_bad.write_text("from store.db import Connection\nfrom reports import tables\nimport pandas as pd\n"
                            "from . import strings\nfrom .. import ui\n", encoding="utf-8")
     assert _breaks(_modules(present_bad), FORBIDDEN["present"]) == {"store.db", "reports", "reports.tables", "ui"}
+
+
+@pytest.mark.parametrize("path", _files("etl", "rubrics", "ui", "present", "reports", "sampledata"), ids=_ids)
+def test_all_sql_lives_in_store(path):
+    """Only store/ opens DuckDB and holds SQL: etl/ and the rest call its named reads and writes."""
+    text = path.read_text(encoding="utf-8")
+    strings = [n.value for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    assert not [s for s in strings if SQL.search(s)], path
+    assert ".execute(" not in text
+    assert "duckdb" not in {name.split(".")[0] for name in _imports(path)}

@@ -31,7 +31,6 @@ from sampledata.generator import (
     SAMPLE_NOTE,
     planted_quirks,
     quirk_counts,
-    write_sample,
 )
 from sampledata.names import NAMES_PATH, NamesError, load_names
 
@@ -224,9 +223,9 @@ def _grade(total: Decimal) -> str:
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """The sample year written once into a temporary folder."""
-    return write_sample(tmp_path_factory.mktemp("sample_a"))
+def written(generated_sample: list[Path]) -> list[Path]:
+    """The sample year as the generator writes it (once per session)."""
+    return generated_sample
 
 
 @pytest.fixture(scope="module")

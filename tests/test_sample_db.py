@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from sampledata.generator import build_plan, planted_quirks, write_sample
+from sampledata.generator import build_plan, planted_quirks
 from sampledata.paths import SAMPLE_DIR
 
 
@@ -85,8 +85,8 @@ def _contents(data: bytes) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist()}
 
 
-def test_committed_sample_files_are_what_the_generator_writes(tmp_path):
-    written = write_sample(tmp_path)
+def test_committed_sample_files_are_what_the_generator_writes(generated_sample):
+    written = generated_sample
     committed = sorted(p.name for p in SAMPLE_DIR.glob("*.xlsx"))
     assert committed == sorted(p.name for p in written)
     for path in written:
