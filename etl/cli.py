@@ -9,7 +9,7 @@ from pathlib import Path
 
 from etl.build import sample_files
 from etl.form import Problem
-from etl.load import REJECTED, FileReport, check_source, iter_sources, load_paths
+from etl.load import REJECTED, FileReport, check_source, default_workers, iter_sources, load_paths
 from etl.scoring import rescore
 from rubrics.loader import RubricError, load_rubric
 from store.db import Connection, DatabaseBusy, StoreError, default_path, open_db
@@ -69,8 +69,8 @@ def _load(db: Path | None, paths: list[Path], year: int | None, wait_s: float) -
     try:
         con = _open(db, wait_s)
         try:
-            reports = load_paths(con, paths, rubric=rubric, default_year=year,
-                                 on_wait=_say)
+            reports = load_paths(con, paths, rubric=rubric, default_year=year, on_wait=_say,
+                                 workers=default_workers())
         finally:
             con.close()
     except DatabaseBusy as exc:

@@ -278,18 +278,24 @@ def _check_one(args: tuple[SourceFile | Problem, int | None, Rubric | None]) -> 
     return _rejected(item) if isinstance(item, Problem) else check(item, default_year, rubric)
 
 
+def default_workers() -> int:
+    """Worker processes for checking many files: one per core (at most MAX_WORKERS)."""
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
 def check_paths(paths: Iterable[Path | str], default_year: int | None = None, progress: Progress | None = None,
-                rubric: Rubric | None = None) -> list[Checked]:
+                rubric: Rubric | None = None, workers: int = 1) -> list[Checked]:
     """Check (and, given a rubric, score) files, folders and .zip archives; plans (自评项目清单) first, so forms
-    can take their unit codes. Many files are checked by worker processes, one per core."""
+    can take their unit codes. With workers > 1, many files are checked by that many worker processes — only
+    from a command line program: the processes are spawned, and spawning re-runs the `__main__` script (the
+    dashboard's, under Streamlit)."""
     items = list(iter_sources(paths))
     items.sort(key=lambda s: 0 if isinstance(s, SourceFile) and "清单" in Path(s.name).name else 1)
     jobs = [(item, default_year, rubric) for item in items]
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
     checked: list[Checked] = []
     with contextlib.ExitStack() as stack:
         if workers > 1 and len(items) >= PARALLEL_MIN_FILES:
-            # spawn, not fork: the dashboard calls this from a thread of a threaded server
+            # spawn, not fork: forking a process that runs threads can deadlock the child
             pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")))
             results: Iterable[Checked] = pool.map(_check_one, jobs, chunksize=max(1, min(32, len(jobs) // (workers * 8))))
         else:
@@ -330,10 +336,11 @@ def load_source(con: Connection, source: SourceFile, rubric: Rubric | None = Non
 
 def load_paths(con: Connection, paths: Iterable[Path | str], rubric: Rubric | None = None,
                default_year: int | None = None, progress: Progress | None = None,
-               on_wait: Notify | None = None) -> list[FileReport]:
-    """Check, score and commit files, folders and .zip archives; plans (自评项目清单) first. One report per file."""
+               on_wait: Notify | None = None, workers: int = 1) -> list[FileReport]:
+    """Check, score and commit files, folders and .zip archives; plans (自评项目清单) first. One report per file.
+    `workers` > 1: see check_paths."""
     rubric = rubric or load_rubric()
-    return commit(con, check_paths(paths, default_year, progress, rubric), rubric, on_wait)
+    return commit(con, check_paths(paths, default_year, progress, rubric, workers), rubric, on_wait)
 
 
 def project_id(year: int, unit_code: str, project_name: str) -> str:

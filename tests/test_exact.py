@@ -55,3 +55,37 @@ def test_query_results_reach_pandas_as_decimals_and_sums_are_exact(sample_con):
     assert all(isinstance(v, Decimal) for v in units["execution_rate"].dropna())
     assert all(v == v.quantize(Decimal("0.0001")) for v in units["execution_rate"].dropna())  # rubric rate_places 4
     assert all(v == v.quantize(Decimal("0.01")) for v in units["score"].dropna())  # rubric rounding.places 2
+
+
+def test_exported_cells_add_up_to_the_sql_totals_to_the_cent(sample_con):
+    """The project list as downloaded (CSV and Excel): its cells add up to the store's totals exactly."""
+    import csv
+    import io
+
+    import openpyxl
+
+    from present import format as fmt
+    from present import strings as s
+    from present import tables
+    from reports.tables import table_xlsx
+
+    where = queries.ProjectFilter()
+    count, budget = queries.project_totals(sample_con, 2015, None, where)
+    table = tables.project_table(queries.project_page(sample_con, 2015, None, where, limit=count))
+    executed = sample_con.execute("SELECT sum(executed) FROM v_project_scores WHERE year = 2015").fetchone()[0]
+
+    rows = list(csv.DictReader(io.StringIO(fmt.csv_bytes(table).decode("utf-8-sig"))))
+    assert len(rows) == count == 793
+    assert sum(Decimal(r[s.COL_BUDGET]) for r in rows) == budget == Decimal(99500)
+    assert sum(Decimal(r[s.COL_EXECUTED]) for r in rows) == executed == Decimal(83200)
+    rates = [r[s.COL_RATE] for r in rows if r[s.COL_RATE]]
+    assert all(len(rate.split(".")[-1]) <= 4 for rate in rates)  # no 0.9549640287769785: the rubric's 4 places
+    scores = [r[s.COL_COMPUTED] for r in rows if r[s.COL_COMPUTED]]
+    assert all(len(x.split(".")[-1]) <= 2 for x in scores if "." in x)
+
+    ws = openpyxl.load_workbook(io.BytesIO(table_xlsx(table, "项目", "2015", tables.EXCEL_FORMATS))).active
+    header = [c.value for c in ws[3]]
+    cells = [ws.cell(row, header.index(s.COL_BUDGET) + 1).value for row in range(4, ws.max_row + 1)]
+    assert len(cells) == 793
+    assert sum(Decimal(str(v)) for v in cells) == Decimal(99500)
+    assert ws.cell(4, header.index(s.COL_BUDGET) + 1).number_format == "#,##0.00"
