@@ -75,6 +75,8 @@ def test_first_start_builds_the_sample_and_shows_the_overview(server, tmp_path):
         page.locator('[data-testid="stSidebarNav"]').get_by_text("项目得分").click()
         page.get_by_text("项目得分与复核").first.wait_for(timeout=30_000)
         page.get_by_text("计算过程").first.wait_for(timeout=30_000)
+        page.get_by_text("预算执行率: 全年执行数").first.wait_for(timeout=30_000)
+        page.get_by_text("页码（共 16 页").first.wait_for(timeout=30_000)
         page.wait_for_timeout(1000)
         projects_text = page.locator('[data-testid="stMain"]').inner_text()
         page.screenshot(path=str(tmp_path / "projects.png"))
