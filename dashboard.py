@@ -4,8 +4,8 @@ import streamlit as st
 
 from present import format as fmt
 from present import strings as s
-from store.db import DatabaseBusy
-from ui import data
+from store.db import DatabaseBusy, StoreError
+from ui import data, widgets
 
 st.set_page_config(page_title=s.APP_TITLE, page_icon=s.APP_ICON, layout="wide")
 
@@ -22,11 +22,10 @@ try:
 except DatabaseBusy:
     st.warning(s.DB_BUSY)
     st.stop()
+except StoreError as exc:
+    widgets.failure(s.STORE_FAILED, exc)
 except Exception as exc:  # the one place the UI shows an unexpected failure: no traceback, details folded
-    st.error(s.BUILD_FAILED)
-    with st.expander(s.DETAILS):
-        st.code(f"{type(exc).__name__}: {exc}")
-    st.stop()
+    widgets.failure(s.BUILD_FAILED, exc)
 
 years = data.years(version)
 with st.sidebar:
@@ -40,4 +39,7 @@ page = st.navigation([
     st.Page("pages/overview.py", title=s.NAV_OVERVIEW, icon=":material/insights:", default=True),
     st.Page("pages/projects.py", title=s.NAV_PROJECTS, icon=":material/fact_check:"),
 ])
-page.run()
+try:
+    page.run()
+except StoreError as exc:  # a database failure inside a page: said in Chinese, details folded
+    widgets.failure(s.STORE_FAILED, exc)

@@ -318,3 +318,20 @@ def test_database_held_by_another_process_shows_a_notice(tmp_path, monkeypatch):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_database_failure_inside_a_page_is_said_in_chinese_without_a_traceback(sample_app, monkeypatch):
+    import streamlit as st
+
+    from store import queries
+    from store.db import StoreError
+
+    def broken(*args, **kwargs):
+        raise StoreError("数据库读取失败：模拟的磁盘错误")
+
+    monkeypatch.setattr(queries, "headline", broken)
+    st.cache_data.clear()  # an earlier test's cached headline would hide the failure
+    at = sample_app.run()
+    assert not at.exception
+    assert any("读取数据库时出错" in e.value for e in at.error)
+    assert any("模拟的磁盘错误" in c.value for c in at.code)

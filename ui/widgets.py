@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NoReturn
 
 import pandas as pd
 import streamlit as st
@@ -32,6 +32,14 @@ class PageContext:
 
 
 PAGE_SIZE = 50  # projects per page of a list
+
+
+def failure(message: str, exc: BaseException) -> NoReturn:
+    """Say what failed in Chinese, fold the technical detail away (never a traceback), stop the page."""
+    st.error(message)
+    with st.expander(s.DETAILS):
+        st.code(f"{type(exc).__name__}: {exc}")
+    st.stop()
 
 
 def page_start(title: str, caption: str) -> PageContext:
