@@ -37,6 +37,7 @@ from store.db import Connection, Notify, StoreError, writing
 EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm")
 MAX_FILE_MB = 20  # a single workbook larger than this is refused
 MAX_ZIP_MEMBERS = 2000
+BATCH_FILES = 1000  # files checked and committed together by load_paths (bounds memory at province scale)
 PARALLEL_MIN_FILES = 64  # from this many files on, checking runs in worker processes
 MAX_WORKERS = 8
 RUN_KIND_IMPORT = "导入"
@@ -283,28 +284,45 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
 
+def _sources(paths: Iterable[Path | str]) -> list[SourceFile | Problem]:
+    """Files, folders and .zip archives as sources, plans (自评项目清单) first so forms can take their unit codes."""
+    items = list(iter_sources(paths))
+    items.sort(key=lambda s: 0 if isinstance(s, SourceFile) and "清单" in Path(s.name).name else 1)
+    return items
+
+
+def _checked_batches(items: Sequence[SourceFile | Problem], default_year: int | None, rubric: Rubric | None,
+                     workers: int, batch_files: int, progress: Progress | None) -> Iterator[list[Checked]]:
+    """Check items batch by batch (in order), with one pool of worker processes when asked for."""
+    with contextlib.ExitStack() as stack:
+        pool: ProcessPoolExecutor | None = None
+        if workers > 1 and len(items) >= PARALLEL_MIN_FILES:
+            # spawn, not fork: forking a process that runs threads can deadlock the child
+            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")))
+        done = 0
+        for start in range(0, len(items), batch_files):
+            batch = items[start:start + batch_files]
+            jobs = [(item, default_year, rubric) for item in batch]
+            chunk = max(1, min(32, len(jobs) // (workers * 8)))
+            results = pool.map(_check_one, jobs, chunksize=chunk) if pool is not None else map(_check_one, jobs)
+            checked: list[Checked] = []
+            for item, result in zip(batch, results, strict=True):
+                checked.append(result)
+                done += 1
+                if progress is not None:
+                    progress(done, len(items), item.file if isinstance(item, Problem) else item.name)
+            yield checked
+
+
 def check_paths(paths: Iterable[Path | str], default_year: int | None = None, progress: Progress | None = None,
                 rubric: Rubric | None = None, workers: int = 1) -> list[Checked]:
     """Check (and, given a rubric, score) files, folders and .zip archives; plans (自评项目清单) first, so forms
     can take their unit codes. With workers > 1, many files are checked by that many worker processes — only
     from a command line program: the processes are spawned, and spawning re-runs the `__main__` script (the
     dashboard's, under Streamlit)."""
-    items = list(iter_sources(paths))
-    items.sort(key=lambda s: 0 if isinstance(s, SourceFile) and "清单" in Path(s.name).name else 1)
-    jobs = [(item, default_year, rubric) for item in items]
-    checked: list[Checked] = []
-    with contextlib.ExitStack() as stack:
-        if workers > 1 and len(items) >= PARALLEL_MIN_FILES:
-            # spawn, not fork: forking a process that runs threads can deadlock the child
-            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")))
-            results: Iterable[Checked] = pool.map(_check_one, jobs, chunksize=max(1, min(32, len(jobs) // (workers * 8))))
-        else:
-            results = map(_check_one, jobs)
-        for done, (item, result) in enumerate(zip(items, results, strict=True), start=1):
-            checked.append(result)
-            if progress is not None:
-                progress(done, len(items), item.file if isinstance(item, Problem) else item.name)
-    return checked
+    items = _sources(paths)
+    return [c for batch in _checked_batches(items, default_year, rubric, workers, len(items) or 1, progress)
+            for c in batch]
 
 
 def commit(con: Connection, checked: Sequence[Checked], rubric: Rubric | None = None,
@@ -336,11 +354,15 @@ def load_source(con: Connection, source: SourceFile, rubric: Rubric | None = Non
 
 def load_paths(con: Connection, paths: Iterable[Path | str], rubric: Rubric | None = None,
                default_year: int | None = None, progress: Progress | None = None,
-               on_wait: Notify | None = None, workers: int = 1) -> list[FileReport]:
+               on_wait: Notify | None = None, workers: int = 1, batch_files: int = BATCH_FILES) -> list[FileReport]:
     """Check, score and commit files, folders and .zip archives; plans (自评项目清单) first. One report per file.
-    `workers` > 1: see check_paths."""
+    Files are committed `batch_files` at a time, so memory stays bounded at any number of files; each file is
+    still all or nothing. `workers` > 1: see check_paths."""
     rubric = rubric or load_rubric()
-    return commit(con, check_paths(paths, default_year, progress, rubric, workers), rubric, on_wait)
+    reports: list[FileReport] = []
+    for batch in _checked_batches(_sources(paths), default_year, rubric, workers, batch_files, progress):
+        reports.extend(commit(con, batch, rubric, on_wait))
+    return reports
 
 
 def project_id(year: int, unit_code: str, project_name: str) -> str:

@@ -253,3 +253,20 @@ def test_the_same_project_twice_in_one_file_keeps_the_later_sheet(fresh_db):
     assert any(p.sheet == "新" and "重复" in p.message for p in report.problems)
     assert fresh_db.execute("SELECT sheet, executed FROM v_project_scores").fetchall() == [("新", Decimal("86.0000"))]
     assert fresh_db.execute("SELECT count(*) FROM forms").fetchone()[0] == 2
+
+
+@pytest.mark.parametrize("batch_files", [1, 2, 1000])
+def test_batches_of_any_size_load_the_same(fresh_db, tmp_path, batch_files):
+    """Files committed a few at a time give the same store as one batch: versions, duplicates and all."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a1.xlsx").write_bytes(form_bytes())
+    (folder / "a2.xlsx").write_bytes(form_bytes(self_total=97))  # a new version of the same project
+    (folder / "a3.xlsx").write_bytes(form_bytes())  # the first bytes again
+    (folder / "b.xlsx").write_bytes(form_bytes(project="另一个项目"))
+    reports = load_paths(fresh_db, [folder], batch_files=batch_files)
+    assert [(r.file.rsplit("/", 1)[-1], r.status, r.replaced) for r in reports] == [
+        ("a1.xlsx", LOADED, 0), ("a2.xlsx", LOADED, 1), ("a3.xlsx", UNCHANGED, 0), ("b.xlsx", LOADED, 0)]
+    assert fresh_db.execute("SELECT project_name, self_score FROM v_project_scores ORDER BY 1").fetchall() == [
+        ("另一个项目", Decimal("98.6")), ("道路清扫费", Decimal(97))]
+    assert fresh_db.execute("SELECT count(*) FROM forms").fetchone()[0] == 3
