@@ -127,6 +127,9 @@ class Grid:
         self.row_labels: dict[int, list[tuple[int, str]]] = {}
         for (row, col), key in self.labels:
             self.row_labels.setdefault(row, []).append((col, key))
+        self.cells_of: dict[str, list[Cell]] = {}  # label → its cells, row-major
+        for cell, key in self.labels:
+            self.cells_of.setdefault(key, []).append(cell)
         self.row_end: dict[int, int] = {}
         for row, col in sheet.values:
             if col > self.row_end.get(row, 0):
@@ -142,6 +145,9 @@ class Grid:
 
     def find(self, *variants: str, contains: bool = False, after: Cell | None = None) -> Cell | None:
         """The first cell (row-major) whose label equals (or contains) one of the variants."""
+        if not contains:
+            found = [c for v in variants for c in self.cells_of.get(v, ()) if after is None or c >= after]
+            return min(found) if found else None
         for cell, key in self.labels:
             if after is not None and cell < after:
                 continue

@@ -27,7 +27,7 @@ MAX_UNCOMPRESSED_MB = 64  # an .xlsx whose parts unpack to more is refused (zip 
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"([0-9]{1,8})\"")
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})[0-9]{1,8}\"")
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{2,3})[0-9]{1,8}\"")  # columns A–Z are within MAX_COLS
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 if not openpyxl.DEFUSEDXML:  # pragma: no cover - requirements.txt pins defusedxml
