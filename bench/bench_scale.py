@@ -26,7 +26,6 @@ import ast
 import hashlib
 import io
 import json
-import logging
 import math
 import os
 import platform
@@ -247,11 +246,12 @@ def dashboard_pages() -> list[tuple[str, bool]]:
 def page_runs(db_path: Path, runs: int) -> tuple[dict[str, Timing], dict[str, str]]:
     """Warm render seconds of each dashboard page against db_path: {page: [seconds per run]}, {page: error}."""
     import streamlit as st
+    import streamlit.logger
     from streamlit.testing.v1 import AppTest
 
     from store import db
 
-    logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime" notes of cache_data.clear() outside a run
+    streamlit.logger.set_log_level("error")  # "no runtime" notes of cache_data.clear() outside a run
     os.environ["BUDGET_PERF_DB"] = str(db_path)
     st.cache_data.clear()
     times: dict[str, Timing] = {}

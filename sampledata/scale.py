@@ -27,7 +27,7 @@ from pathlib import Path
 import python_calamine
 from openpyxl import Workbook
 
-from etl.reader import MAX_LIST_ROWS
+from etl.reader import MAX_LIST_ROWS, MAX_UNCOMPRESSED_MB
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "data" / "sample" / "2015"
@@ -307,6 +307,11 @@ def write_tier(multiplier: int, out_dir: Path, source: Path = SOURCE_DIR,
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / PLAN_FILE]
     _write_plan(plan, marker, counties, written[0])
+    with zipfile.ZipFile(written[0]) as archive:
+        unpacked_mb = sum(info.file_size for info in archive.infolist()) / 1024 / 1024
+    if unpacked_mb > MAX_UNCOMPRESSED_MB:
+        raise TierError(f"the combined {PLAN_FILE} unpacks to {unpacked_mb:.0f} MB, above the importer's "
+                        f"{MAX_UNCOMPRESSED_MB} MB (etl.reader.MAX_UNCOMPRESSED_MB); choose a smaller multiplier")
     for done, c in enumerate(counties, start=1):
         folder = out_dir / f"{c.code}_{c.name}"
         folder.mkdir()
