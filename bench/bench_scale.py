@@ -247,11 +247,14 @@ def page_runs(db_path: Path, runs: int) -> tuple[dict[str, Timing], dict[str, st
     """Warm render seconds of each dashboard page against db_path: {page: [seconds per run]}, {page: error}."""
     import streamlit as st
     import streamlit.logger
+    from streamlit import config
     from streamlit.testing.v1 import AppTest
 
     from store import db
 
-    streamlit.logger.set_log_level("error")  # "no runtime" notes of cache_data.clear() outside a run
+    # quiet the "no runtime" / "missing ScriptRunContext" notes of calls made outside a script run
+    config.set_option("logger.level", "error")
+    streamlit.logger.set_log_level("error")
     os.environ["BUDGET_PERF_DB"] = str(db_path)
     st.cache_data.clear()
     times: dict[str, Timing] = {}
@@ -447,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-tiers", default=None,
                         help="tiers on which the load and pages steps run (default: every tier)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="Markdown file to write (default %(default)s)")
+    parser.add_argument("--note", action="append", default=[], help="a line for the Notes section (repeatable)")
     parser.add_argument("--child-load", nargs=2, type=Path, metavar=("PATHS_FILE", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_load:
@@ -469,15 +473,20 @@ def main(argv: list[str] | None = None) -> int:
     report = table(results)
     load_after = os.getloadavg()[0]
     print(report)
+    runs_large = min(args.runs, args.runs_large)
+    notes = "".join(f"- {n}\n" for n in args.note)
     args.results.write_text(
         f"# Scale benchmark results\n\n"
         f"Measured {date.today().isoformat()} with `{command.strip()}`.\n\n"
-        f"Machine: {machine()}. Load average (1 min) {load_before:.2f} at the start, {load_after:.2f} at the end: "
-        f"above 0 other processes shared the cores, and wall-clock seconds grow while CPU seconds hardly move.\n\n"
-        f"Medians of {args.runs} runs (tiers ×{LARGE_TIER} and above: {min(args.runs, args.runs_large)}). "
-        f"Seconds are wall-clock; raw read = python-calamine alone; growth k: t(×N) = t(×1)·N^k "
-        f"(1 = linear); pages: warm AppTest render.\n\n"
-        f"{report}\n\n## Targets\n\n{targets(results)}\n\n## Every run\n\n{details(results)}\n",
+        f"Machine: {machine()}. 1-minute load average {load_before:.2f} at the start, {load_after:.2f} at the end "
+        f"(the benchmark keeps one core busy; above 1, other processes shared the machine, which on these vCPUs "
+        f"slows CPU seconds as well as wall-clock seconds).\n\n"
+        f"Medians of {args.runs} runs (×{LARGE_TIER} and above: {runs_large}). Each cell: wall-clock seconds, with "
+        f"the CPU seconds of the measuring process beside them; raw read = python-calamine alone; load / raw on "
+        f"wall-clock (and CPU); growth k from the load's CPU seconds, t(×N) = t(×1)·N^k (1 = linear); load peak = "
+        f"the load process's ru_maxrss; pages: warm AppTest render.\n\n"
+        f"{report}\n\n## Targets\n\n{targets(results)}\n\n## Every run\n\n{details(results)}\n"
+        + (f"\n## Notes\n\n{notes}" if notes else ""),
         encoding="utf-8")
     _log(f"written to {args.results}")
     return 0
