@@ -6,8 +6,9 @@ Tiers are N counties cloned from the sample year by sampledata.scale (×1 = the 
 
   raw     python-calamine alone: open every workbook, read every sheet's rows into Python lists
   check   etl.load.check_source over etl.load.iter_sources(paths): read + parse + check, no writes
-  load    etl.load.load_paths into a fresh DuckDB file (store.db.open_db), in a child process whose
-          peak resident memory (ru_maxrss) is reported; also load / raw
+  load    etl.load.load_paths into a fresh DuckDB file (store.db.open_db), with the worker processes the
+          CLI uses (one per core), in a child process; peak memory = its peak resident set plus
+          workers × the largest worker's (an upper bound); CPU seconds include the workers'; also load / raw
   pages   each page of dashboard.py's st.navigation under streamlit.testing.v1.AppTest against the
           loaded database: one run to warm the caches, then the timed runs
   counts  files, units, forms, indicator rows and Σ 全年预算数 the load stored (sanity check)
@@ -199,16 +200,18 @@ def load_in_child(paths_file: Path, db_path: Path) -> dict[str, object]:
 
 def _child_load(paths_file: Path, db_path: Path) -> None:
     """In the child: load the files into db_path, print one JSON line of figures."""
-    from etl.load import load_paths
+    from etl.load import default_workers, load_paths
     from store import queries
-    from store.db import open_db
+    from store.db import checkpoint, open_db
 
     paths = [Path(p) for p in paths_file.read_text(encoding="utf-8").splitlines()]
     con = open_db(db_path)
     started, started_cpu = time.perf_counter(), time.process_time()
-    reports = load_paths(con, paths)
-    seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
-    con.execute("CHECKPOINT")
+    reports = load_paths(con, paths, workers=default_workers())  # as `python -m etl load` does
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker processes, once they have ended
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - started_cpu + children.ru_utime + children.ru_stime
+    checkpoint(con)
     years = queries.years(con)
     head = queries.headline(con, years[0]) if years else None
     # a read-only count for the sanity check; no store query returns it
@@ -217,8 +220,9 @@ def _child_load(paths_file: Path, db_path: Path) -> None:
     print(json.dumps({
         "seconds": seconds,
         "cpu": cpu,
-        # this process's peak resident set; the parent's RUSAGE_CHILDREN would give the max over all its children
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # the load as a whole: this process's peak resident set plus, for each worker, the largest worker's
+        # (an upper bound: the workers need not peak at once)
+        "peak_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + default_workers() * children.ru_maxrss) / 1024,
         "files": len(reports),
         "rejected": sum(r.rejected for r in reports),
         "units": head.units if head else 0,

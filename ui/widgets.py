@@ -71,18 +71,24 @@ def table_with_downloads(ctx: PageContext, table: pd.DataFrame, what: str, heigh
                      s.COL_EXECUTED: st.column_config.NumberColumn(format="localized"),
                  })
     title = ctx.export_title(what)
-
-    def source() -> pd.DataFrame:
-        return full() if full is not None else table
-
-    def xlsx() -> bytes:
-        return table_xlsx(source(), what, title, tables.EXCEL_FORMATS)
-
-    def csv() -> bytes:
-        return fmt.csv_bytes(source())
-
     left, right, _ = st.columns([1, 1, 6])
-    left.download_button(s.DOWNLOAD_EXCEL, xlsx if full is not None else xlsx(), file_name=f"{what}_{ctx.year}.xlsx",
-                         mime=XLSX_MIME)
-    right.download_button(s.DOWNLOAD_CSV, csv if full is not None else csv(), file_name=f"{what}_{ctx.year}.csv",
-                          mime="text/csv")
+    if full is None:  # the table itself: its files are built once per table and kept
+        xlsx, csv = _downloads(table, what, title)
+        left.download_button(s.DOWNLOAD_EXCEL, xlsx, file_name=f"{what}_{ctx.year}.xlsx", mime=XLSX_MIME)
+        right.download_button(s.DOWNLOAD_CSV, csv, file_name=f"{what}_{ctx.year}.csv", mime="text/csv")
+        return
+
+    def xlsx_now() -> bytes:
+        return table_xlsx(full(), what, title, tables.EXCEL_FORMATS)
+
+    def csv_now() -> bytes:
+        return fmt.csv_bytes(full())
+
+    left.download_button(s.DOWNLOAD_EXCEL, xlsx_now, file_name=f"{what}_{ctx.year}.xlsx", mime=XLSX_MIME)
+    right.download_button(s.DOWNLOAD_CSV, csv_now, file_name=f"{what}_{ctx.year}.csv", mime="text/csv")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _downloads(table: pd.DataFrame, what: str, title: str) -> tuple[bytes, bytes]:
+    """(xlsx, csv) bytes of a shaped table, built once per table content."""
+    return table_xlsx(table, what, title, tables.EXCEL_FORMATS), fmt.csv_bytes(table)
