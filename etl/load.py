@@ -37,7 +37,7 @@ from store.db import Connection, Notify, StoreError, writing
 EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm")
 MAX_FILE_MB = 20  # a single workbook larger than this is refused
 MAX_ZIP_MEMBERS = 2000
-BATCH_FILES = 1000  # files checked and committed together by load_paths (bounds memory at province scale)
+BATCH_FILES = 250  # files checked and committed together by load_paths (bounds memory at province scale)
 PARALLEL_MIN_FILES = 64  # from this many files on, checking runs in worker processes
 MAX_WORKERS = 8
 RUN_KIND_IMPORT = "导入"
@@ -56,10 +56,21 @@ KIND_PLAN = "自评项目清单"
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file to import: its display name (path inside a .zip included) and its bytes."""
+    """A file to import: its display name (path inside a .zip included) and its bytes, given (`content`) or read
+    from `path` each time they are asked for, so that thousands of files are never all held in memory."""
 
     name: str
-    data: bytes
+    content: bytes | None = None
+    path: Path | None = None
+
+    @property
+    def data(self) -> bytes:
+        """The file's bytes."""
+        if self.content is not None:
+            return self.content
+        if self.path is None:
+            return b""
+        return self.path.read_bytes()
 
 
 @dataclass
@@ -108,7 +119,7 @@ def iter_sources(paths: Iterable[Path | str]) -> Iterator[SourceFile | Problem]:
         elif path.suffix.lower() == ".zip":
             yield from iter_zip(str(path), path.read_bytes())
         else:
-            yield SourceFile(str(path), path.read_bytes())
+            yield SourceFile(str(path), path=path)
 
 
 def _zip_name(info: zipfile.ZipInfo) -> str:
@@ -221,10 +232,14 @@ def check(source: SourceFile, default_year: int | None = None, rubric: Rubric | 
 
 
 def _check(source: SourceFile, default_year: int | None) -> Checked:
-    file_hash = hashlib.sha256(source.data).hexdigest()
     try:
-        plan_file = is_plan(sheet_names(source.data))
-        sheets = read_workbook(source.data, max_rows=MAX_LIST_ROWS if plan_file else MAX_ROWS)
+        data = source.data
+    except OSError as exc:
+        return Checked(source, "", [], None, [Problem(source.name, "", "", f"无法读取文件（{exc.strerror or exc}）", ERROR)])
+    file_hash = hashlib.sha256(data).hexdigest()
+    try:
+        plan_file = is_plan(sheet_names(data))
+        sheets = read_workbook(data, max_rows=MAX_LIST_ROWS if plan_file else MAX_ROWS)
     except UnreadableWorkbook as exc:
         return Checked(source, "", [], None, [Problem(source.name, "", "", str(exc), ERROR)], file_hash)
     digest = content_hash(sheets)
@@ -408,14 +423,23 @@ def _write(cur: Connection, files: Sequence[Checked], rubric: Rubric) -> dict[in
         "sheet": [p.sheet for _, p in problems], "cell": [p.cell for _, p in problems],
         "severity": [p.severity for _, p in problems], "message": [p.message for _, p in problems],
     })
+    kept = [_checked_bytes(c) for c in fresh]
     writes.insert(cur, "source_files", {
-        "file_hash": [c.file_hash for c in fresh], "size": [len(c.source.data) for c in fresh],
-        "data": [c.source.data for c in fresh], "stored_at": [now] * len(fresh),
+        "file_hash": [c.file_hash for c in fresh], "size": [len(data) for data in kept], "data": kept,
+        "stored_at": [now] * len(fresh),
     })
     for item in fresh:
         warned = any(p.severity == WARNING for p in item.problems)
         reports[id(item)] = item.report(LOADED_WITH_WARNINGS if warned else LOADED, replaced.get(id(item), 0))
     return reports
+
+
+def _checked_bytes(item: Checked) -> bytes:
+    """The bytes of a checked file, as they were checked: a file changed on disk since fails the commit."""
+    data = item.source.data
+    if hashlib.sha256(data).hexdigest() != item.file_hash:
+        raise StoreError(f"文件 {item.source.name} 在检查之后被修改，未导入；请重新导入")
+    return data
 
 
 def _write_plan(cur: Connection, import_id: int, plan: Plan) -> None:
