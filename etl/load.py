@@ -24,7 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from etl.form import ERROR, WARNING, ParsedForm, Problem, looks_like_form, parse_form
+from etl.form import ERROR, FUND_COLUMNS, WARNING, ParsedForm, Problem, key_label, looks_like_form, parse_form
 from etl.reader import MAX_LIST_ROWS, MAX_ROWS, Sheet, UnreadableWorkbook, read_workbook, sheet_names
 from etl.registry import Plan, infer_unit_type, is_plan, parse_plan
 from etl.scoring import rubric_record, score_rows
@@ -196,7 +196,7 @@ def content_hash(sheets: Sequence[Sheet]) -> str:
 
 
 # Largest magnitude each stored number may have (the store's DECIMAL columns; see store/migrations/).
-AMOUNT_LIMIT = Decimal(10) ** 18  # 万元
+AMOUNT_LIMIT = Decimal(10) ** 12  # 万元 (10^16 元); sums of many stay within exact_div's integer range
 POINTS_LIMIT = Decimal(10) ** 12  # 分值, 得分
 VALUE_LIMIT = Decimal(10) ** 28  # 指标值, 实际完成值
 
@@ -210,8 +210,9 @@ def _too_large(form: ParsedForm) -> list[str]:
         ("预算执行率得分", f.budget_self_score, POINTS_LIMIT), ("总分", f.self_total, POINTS_LIMIT),
         ("执行率", form.self_execution_rate, POINTS_LIMIT),
     ) if value is not None and abs(value) >= limit]
-    for row in form.fund_rows.values():
-        found += [k for k, v in row.items() if v is not None and abs(v) >= AMOUNT_LIMIT]
+    for key, row in form.fund_rows.items():
+        found += [f"{key_label(key)}的{FUND_COLUMNS[field_][0]}" for field_, v in row.items()
+                  if v is not None and abs(v) >= AMOUNT_LIMIT]
     for ind in f.indicators:
         for label, value, limit in (("年度指标值", ind.target.number, VALUE_LIMIT),
                                     ("实际完成值", ind.actual.number if ind.actual else None, VALUE_LIMIT),

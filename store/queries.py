@@ -165,7 +165,7 @@ SELECT domain,
        sum(budget_full_year)                      AS budget_full_year,
        sum(executed)                              AS executed,
        CAST(exact_div(sum(executed), sum(budget_full_year), any_value(rb.rate_places), any_value(rb.half_even))
-            AS DECIMAL(18, 8)) AS execution_rate,
+            AS DECIMAL(38, 8)) AS execution_rate,
        CAST(exact_div(sum(computed_score), count(computed_score), any_value(rb.score_places),
                       any_value(rb.half_even)) AS DECIMAL(18, 6)) AS mean_score
 FROM v_project_scores, {_ROUNDING} rb

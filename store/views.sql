@@ -91,7 +91,7 @@ WITH u AS (
 )
 SELECT
     s.year, s.unit_code, s.unit_name, s.unit_type, s.projects, s.budget_full_year, s.executed,
-    CAST(exact_div(s.executed, s.budget_full_year, s.rate_places, s.half_even) AS DECIMAL(18, 8)) AS execution_rate,
+    CAST(exact_div(s.executed, s.budget_full_year, s.rate_places, s.half_even) AS DECIMAL(38, 8)) AS execution_rate,
     s.score,
     (SELECT g.grade FROM rubric_grade_bands g
      WHERE g.rubric_id = s.rubric_id AND s.score >= g.min_score ORDER BY g.min_score DESC LIMIT 1) AS grade,

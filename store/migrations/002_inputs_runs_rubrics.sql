@@ -42,7 +42,7 @@ CREATE TABLE form_scores (
     form_id         BIGINT NOT NULL,
     is_current      BOOLEAN NOT NULL,
     status          VARCHAR NOT NULL,    -- 已完成 | 未完成
-    execution_rate  DECIMAL(18, 8),
+    execution_rate  DECIMAL(38, 8),     -- unbounded: a tiny budget makes a huge rate
     budget_points   DECIMAL(18, 6),
     computed_score  DECIMAL(18, 6),
     grade           VARCHAR,
@@ -118,7 +118,7 @@ CREATE TABLE forms_v2 (
     budget_full_year    DECIMAL(24, 6),
     executed            DECIMAL(24, 6),
     budget_weight       DECIMAL(18, 6),     -- 分值 of the 年度资金总额 row as written
-    self_execution_rate DECIMAL(18, 8),
+    self_execution_rate DECIMAL(38, 8),
     self_budget_score   DECIMAL(18, 6),
     self_score          DECIMAL(18, 6),     -- 总分 得分 as written
     goal_expected       VARCHAR,
