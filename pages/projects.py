@@ -24,7 +24,7 @@ text = st.text_input(s.FILTER_TEXT)
 where = data.ProjectFilter(tuple(type_pick), tuple(domain_pick), tuple(grade_pick), tuple(flag_pick), text.strip())
 
 total, budget = data.project_totals(year, units, where, version)
-st.caption(s.FILTERED_COUNT.format(n=total, budget=fmt.money(budget)))
+st.caption(s.FILTERED_COUNT.format(n=fmt.count(total), budget=fmt.money(budget)))
 if total == 0:
     st.info(s.NO_MATCH)
     st.stop()
