@@ -486,9 +486,9 @@ def main(argv: list[str] | None = None) -> int:
         f"(the benchmark keeps one core busy; above 1, other processes shared the machine, which on these vCPUs "
         f"slows CPU seconds as well as wall-clock seconds).\n\n"
         f"Medians of {args.runs} runs (×{LARGE_TIER} and above: {runs_large}). Each cell: wall-clock seconds, with "
-        f"the CPU seconds of the measuring process beside them; raw read = python-calamine alone; load / raw on "
+        f"the CPU seconds beside them (the load's include its worker processes'); raw read = python-calamine alone; load / raw on "
         f"wall-clock (and CPU); growth k from the load's CPU seconds, t(×N) = t(×1)·N^k (1 = linear); load peak = "
-        f"the load process's ru_maxrss; pages: warm AppTest render.\n\n"
+        f"the load process's ru_maxrss plus, per worker process, the largest worker's (an upper bound); pages: warm AppTest render.\n\n"
         f"{report}\n\n## Targets\n\n{targets(results)}\n\n## Every run\n\n{details(results)}\n"
         + (f"\n## Notes\n\n{notes}" if notes else ""),
         encoding="utf-8")

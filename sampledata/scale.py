@@ -18,7 +18,7 @@ import argparse
 import re
 import sys
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -84,7 +84,7 @@ def county(number: int) -> County:
 class _PlanSource:
     """The district's 自评项目清单: its sheets as rows, and the names a county renames."""
 
-    sheets: list[tuple[str, list[list[object]]]]
+    sheets: Sequence[tuple[str, Sequence[Sequence[object]]]]
     codes: set[str]
     names: list[str]  # unit and department names, longest first
     projects: set[str]
@@ -131,7 +131,7 @@ class _Marker:
             code_part, rest = head.group(1) + _CODE_MARK + head.group(2) + head.group(3), text[head.end():]
         name = self._name_at(rest)
         if whole:
-            if code_part and (head.group(3) or not rest.strip()):  # "201001-区纪委", "201001"
+            if head is not None and code_part and (head.group(3) or not rest.strip()):  # "201001-区纪委", "201001"
                 return code_part + (_NAME_MARK + rest if name and rest.rstrip() == name else rest)
             if not code_part and rest.strip() in self._exact:  # "区纪委"
                 stripped = rest.lstrip()
@@ -250,7 +250,7 @@ def _write_plan(plan: _PlanSource, marker: _Marker, counties: list[County], path
     workbook.save(path)
 
 
-def _plan_row(row: list[object], plan: _PlanSource, marker: _Marker) -> list[object]:
+def _plan_row(row: Sequence[object], plan: _PlanSource, marker: _Marker) -> list[object]:
     """A plan row with marks on its unit code, unit name and department."""
     out: list[object] = []
     for col, value in enumerate(row):
@@ -265,7 +265,7 @@ def _plan_row(row: list[object], plan: _PlanSource, marker: _Marker) -> list[obj
     return out
 
 
-def _year_row(row: list[object], n: int) -> list[object]:
+def _year_row(row: Sequence[object], n: int) -> list[object]:
     """A row of 年度信息: 全年项目支出 × n, the note saying it is a scale tier."""
     label = str(row[0]).strip() if row else ""
     out: list[object] = [None if v == "" else v for v in row]
