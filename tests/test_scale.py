@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from etl.form import WARNING
-from etl.load import SourceFile, iter_sources, parse_source
+from etl.load import SourceFile, check, iter_sources
 from sampledata.scale import PLAN_FILE, TierError, county, write_tier
 
 N = 2
@@ -34,13 +34,13 @@ class Summary:
 
 
 def summarize(folder: Path) -> Summary:
-    """Read every file once through the importer's parse_source (what check_source judges, without writes)."""
+    """Read every file once through the importer's check (what check_source judges, without writes)."""
     out = Summary()
     for source in iter_sources([folder]):
         if not isinstance(source, SourceFile):
             out.rejected.append(source.file)
             continue
-        parsed = parse_source(source)
+        parsed = check(source)
         if not parsed.ok:  # check_source reports such a file as 已拒绝
             out.rejected.append(source.name)
         if parsed.plan is not None:
