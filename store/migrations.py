@@ -77,8 +77,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
                 cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
                             "script VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
                 if version == 1 and number == 2:  # a first-release file: record its version 1 too
-                    cur.execute("INSERT INTO schema_version VALUES (1, '001_initial.sql', ?)", [datetime.now()])
-                cur.execute("INSERT INTO schema_version VALUES (?, ?, ?)", [number, script.name, datetime.now()])
+                    cur.execute("INSERT INTO schema_version (version, script, applied_at) VALUES (1, '001_initial.sql', ?)",
+                                [datetime.now()])
+                cur.execute("INSERT INTO schema_version (version, script, applied_at) VALUES (?, ?, ?)",
+                            [number, script.name, datetime.now()])
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")

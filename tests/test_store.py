@@ -23,6 +23,13 @@ def test_unit_scope_limits_every_query(sample_con):
     other = sample_con.execute("SELECT form_id FROM v_project_scores WHERE unit_code <> ? LIMIT 1", [code]).fetchone()[0]
     assert queries.form_detail(sample_con, other, scope) is None
     assert queries.form_detail(sample_con, other) is not None
+    # the detail queries too: another unit's form shows nothing, by id or by project id
+    assert queries.form_indicators(sample_con, other, scope).empty and not queries.form_indicators(sample_con, other).empty
+    project = queries.form_detail(sample_con, other)["project_id"]
+    assert queries.form_history(sample_con, project, scope).empty and len(queries.form_history(sample_con, project)) == 1
+    warned = sample_con.execute("SELECT f.form_id FROM problems p JOIN forms f ON f.import_id = p.import_id "
+                                "AND f.sheet = p.sheet WHERE f.unit_code <> ? LIMIT 1", [code]).fetchone()[0]
+    assert queries.form_problems(sample_con, warned, scope).empty and not queries.form_problems(sample_con, warned).empty
 
 
 def test_unit_score_is_the_budget_weighted_mean_of_completed_projects(sample_con):

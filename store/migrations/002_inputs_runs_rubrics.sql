@@ -78,25 +78,27 @@ CREATE TABLE fund_rows (
 );
 
 -- The first release kept one score per form, computed with the rubric named by forms.rubric_version.
-INSERT INTO rubrics
-SELECT row_number() OVER (ORDER BY v), '自评', '首版评分标准（升级前导入，未保存规则原文）', v, NULL, NULL,
-       COALESCE((SELECT min(loaded_at) FROM imports), now()::TIMESTAMP), 2, 4, false
+INSERT INTO rubrics BY NAME
+SELECT row_number() OVER (ORDER BY v) AS rubric_id, '自评' AS kind, '首版评分标准（升级前导入，未保存规则原文）' AS name,
+       v AS version, NULL AS yaml_text, NULL AS source,
+       COALESCE((SELECT min(loaded_at) FROM imports), now()::TIMESTAMP) AS loaded_at, 2 AS score_places,
+       4 AS rate_places, false AS half_even
 FROM (SELECT DISTINCT rubric_version AS v FROM forms);
 
-INSERT INTO rubric_grade_bands
+INSERT INTO rubric_grade_bands BY NAME
 SELECT r.rubric_id, g.grade, g.min_score, g.rank FROM rubrics r, grade_bands g;
 
-INSERT INTO scoring_runs
-SELECT r.rubric_id, r.rubric_id, '迁移', NULL, r.loaded_at,
-       (SELECT count(*) FROM forms f WHERE f.rubric_version = r.version), '首版数据库中的评分'
+INSERT INTO scoring_runs BY NAME
+SELECT r.rubric_id AS run_id, r.rubric_id, '迁移' AS kind, NULL AS year, r.loaded_at AS started_at,
+       (SELECT count(*) FROM forms f WHERE f.rubric_version = r.version) AS forms, '首版数据库中的评分' AS note
 FROM rubrics r;
 
-INSERT INTO form_scores
-SELECT r.rubric_id, f.form_id, true, f.status, f.execution_rate, f.budget_points, f.computed_score, f.grade,
-       f.flags, f.explanation
+INSERT INTO form_scores BY NAME
+SELECT r.rubric_id AS run_id, f.form_id, true AS is_current, f.status, f.execution_rate, f.budget_points,
+       f.computed_score, f.grade, f.flags, f.explanation
 FROM forms f JOIN rubrics r ON r.version = f.rubric_version;
 
-INSERT INTO indicator_scores
+INSERT INTO indicator_scores BY NAME
 SELECT s.run_id, i.form_id, i.seq, i.applied_weight, i.computed_score, i.flags, i.explanation
 FROM indicators i JOIN form_scores s USING (form_id);
 
