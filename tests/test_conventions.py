@@ -126,3 +126,15 @@ def test_all_sql_lives_in_store(path):
     assert not [s for s in strings if SQL.search(s)], path
     assert ".execute(" not in text
     assert "duckdb" not in {name.split(".")[0] for name in _imports(path)}
+
+
+def test_the_dashboard_starts_without_the_sample_generator():
+    """The 1,300-line generator (and openpyxl's writer) load only when the sample files must be written."""
+    import subprocess
+    import sys
+
+    code = ("import sys, ui.data, ui.widgets, etl.build; "
+            "print(sorted(m for m in sys.modules if m.startswith('sampledata')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['sampledata', 'sampledata.paths']"
