@@ -5,19 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from etl.build import sample_files
 from etl.form import Problem
 from etl.load import REJECTED, FileReport, check_source, default_workers, iter_sources, load_paths
 from etl.scoring import rescore
-from rubrics.loader import RubricError, load_rubric
+from rubrics.loader import Rubric, RubricError, load_rubric
 from store.db import Connection, DatabaseBusy, StoreError, default_path, open_db
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_BUSY = 2
 OPEN_WAIT_S = 30  # how long a command waits for another process to release the database
+T = TypeVar("T")
 SAMPLE_BANNER = "导入内置示例数据（示例数据：模拟的 2015 年度 121 家单位、793 个项目，并非真实单位填报）"
 DB_HELP = "数据库文件（默认 data/budget_perf.duckdb，或环境变量 BUDGET_PERF_DB）"
 WAIT_HELP = f"数据库被另一个程序占用时最多等待的秒数（默认 {OPEN_WAIT_S}）"
@@ -55,30 +58,41 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def _open(db: Path | None, wait_s: float) -> Connection:
-    return open_db(db or default_path(), wait_s=wait_s, on_wait=_say)
-
-
-def _load(db: Path | None, paths: list[Path], year: int | None, wait_s: float) -> int:
+def _with_db(db: Path | None, wait_s: float, work: Callable[[Connection], T]) -> T | int:
+    """Open the database (waiting for another process, saying so), do the work, close it; a store failure is
+    one line on stderr and an exit code instead of the work's result."""
     try:
-        rubric = load_rubric()
-    except RubricError as exc:
-        print(f"评分标准有误，未导入任何文件：{exc}", file=sys.stderr)
-        return EXIT_REJECTED
-    started = time.perf_counter()
-    try:
-        con = _open(db, wait_s)
+        con = open_db(db or default_path(), wait_s=wait_s, on_wait=_say)
         try:
-            reports = load_paths(con, paths, rubric=rubric, default_year=year, on_wait=_say,
-                                 workers=default_workers())
+            return work(con)
         finally:
             con.close()
     except DatabaseBusy as exc:
-        print(exc, file=sys.stderr)
+        _say(str(exc))
         return EXIT_BUSY
     except StoreError as exc:
-        print(exc, file=sys.stderr)
+        _say(str(exc))
         return EXIT_REJECTED
+
+
+def _rubric(path: Path | None, refused: str) -> Rubric | None:
+    """The rubric, or None after saying what is wrong with it."""
+    try:
+        return load_rubric(path)
+    except RubricError as exc:
+        _say(f"评分标准有误，{refused}：{exc}")
+        return None
+
+
+def _load(db: Path | None, paths: list[Path], year: int | None, wait_s: float) -> int:
+    rubric = _rubric(None, "未导入任何文件")
+    if rubric is None:
+        return EXIT_REJECTED
+    started = time.perf_counter()
+    reports = _with_db(db, wait_s, lambda con: load_paths(con, paths, rubric=rubric, default_year=year, on_wait=_say,
+                                                           workers=default_workers()))
+    if isinstance(reports, int):
+        return reports
     for report in reports:
         _print_report(report)
     rejected = sum(r.rejected for r in reports)
@@ -87,24 +101,13 @@ def _load(db: Path | None, paths: list[Path], year: int | None, wait_s: float) -
 
 
 def _rescore(db: Path | None, year: int | None, rubric_path: Path | None, wait_s: float) -> int:
-    try:
-        rubric = load_rubric(rubric_path)
-    except RubricError as exc:
-        print(f"评分标准有误，未重新评分：{exc}", file=sys.stderr)
+    rubric = _rubric(rubric_path, "未重新评分")
+    if rubric is None:
         return EXIT_REJECTED
     started = time.perf_counter()
-    try:
-        con = _open(db, wait_s)
-        try:
-            report = rescore(con, rubric, year, on_wait=_say)
-        finally:
-            con.close()
-    except DatabaseBusy as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_BUSY
-    except StoreError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_REJECTED
+    report = _with_db(db, wait_s, lambda con: rescore(con, rubric, year, on_wait=_say))
+    if isinstance(report, int):
+        return report
     scope = f"{year} 年度" if year else "全部年度"
     print(f"已按“{report.rubric_name}”重新评分（{scope}）：{report.forms} 张自评表，其中 {report.changed} 张的得分、"
           f"等级或疑点有变化；评分批次 {report.run_id}，以前的评分仍保留可查；用时 {time.perf_counter() - started:.1f} 秒")

@@ -55,7 +55,7 @@ def test_a_broken_rubric_stops_the_import_with_one_line(tmp_path, capsys, monkey
     import etl.cli as cli
     from rubrics.loader import RubricError
 
-    def broken():
+    def broken(path=None):
         raise RubricError("rubrics/self_eval.yaml", "grades.bands[1].min", "必须是 0–100 的数字")
 
     monkeypatch.setattr(cli, "load_rubric", broken)
