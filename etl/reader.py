@@ -26,8 +26,11 @@ MAX_COLS = 40  # columns of a sheet that are read
 MAX_UNCOMPRESSED_MB = 64  # an .xlsx whose parts unpack to more is refused (zip bomb guard)
 
 _ZIP_MAGIC = b"PK\x03\x04"
-_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"([0-9]{1,8})\"")
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{2,3})[0-9]{1,8}\"")  # columns A–Z are within MAX_COLS
+# Extents in a sheet's XML: every r="…" (rows and cells; also ref="…" of merges and the dimension, which only
+# makes the check stricter), either quote, any case, any length. Only what could exceed the limits is
+# matched: columns of two letters or more (A–Z are within MAX_COLS) and row numbers as long as the limit.
+_FAR_COLUMN = re.compile(rb"r=[\"']\s*([A-Za-z]{2,})[0-9]")
+_LONG_ROWS: dict[int, re.Pattern[bytes]] = {}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 if not openpyxl.DEFUSEDXML:  # pragma: no cover - requirements.txt pins defusedxml
@@ -128,6 +131,17 @@ def _check_package(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     return infos
 
 
+def _extent_within(xml: bytes, max_rows: int) -> bool:
+    """True when no row or column named in a sheet's XML lies beyond max_rows × MAX_COLS."""
+    digits = len(str(max_rows))
+    long_rows = _LONG_ROWS.get(digits)
+    if long_rows is None:
+        long_rows = _LONG_ROWS[digits] = re.compile(rb"r=[\"']\s*[A-Za-z]*([0-9]{%d,})" % digits)
+    if any(int(row) > max_rows for row in long_rows.findall(xml)):
+        return False
+    return all(_column_number(col.upper()) <= MAX_COLS for col in set(_FAR_COLUMN.findall(xml)))
+
+
 def _xlsx_within(data: bytes, max_rows: int) -> bool:
     """Check the zip, and whether every sheet's cells lie within max_rows × MAX_COLS (by its XML)."""
     try:
@@ -136,9 +150,7 @@ def _xlsx_within(data: bytes, max_rows: int) -> bool:
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     xml = archive.read(info)
-                    rows = [int(r) for r in _ROW_REF.findall(xml)]
-                    cols = [_column_number(c) for c in set(_CELL_REF.findall(xml))]
-                    if max(rows, default=0) > max_rows or max(cols, default=0) > MAX_COLS:
+                    if not _extent_within(xml, max_rows):
                         return False
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
         raise UnreadableWorkbook("文件已损坏或不完整（无法解压），请重新导出后再导入") from exc

@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -102,3 +103,34 @@ def test_sheet_names_without_reading_sheets():
         z.writestr("readme.txt", "hello")
     with pytest.raises(UnreadableWorkbook, match="ZIP"):
         sheet_names(buf.getvalue())
+
+
+@pytest.mark.parametrize("ref", ['r="xfd1048576"', 'r="A99999999"', 'r="A4000000000"', "r='XFD1'", 'r="AO1"'])
+def test_hostile_cell_references_never_reach_calamine(tmp_path, ref):
+    """A cell written far away in any spelling (lower case, long numbers, single quotes) would make calamine
+    allocate gigabytes and abort the process: the reader sees the extent first. Run apart, so an abort shows."""
+    import subprocess
+    import sys
+    import zipfile
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "项目名称"
+    wb.active["B2"] = "x"
+    buf = io.BytesIO()
+    wb.save(buf)
+    source, target = zipfile.ZipFile(io.BytesIO(buf.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b'r="B2"' in data
+                data = data.replace(b'r="B2"', ref.encode())
+            out.writestr(item, data)
+    path = tmp_path / "hostile.xlsx"
+    path.write_bytes(target.getvalue())
+    code = ("import sys; from pathlib import Path; from etl.reader import read_workbook; "
+            "s = read_workbook(Path(sys.argv[1]).read_bytes())[0]; print(s.values.get((1, 1)), s.truncated)")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.split() == ["项目名称", "True"]
