@@ -77,9 +77,10 @@ class Sheet:
         ends: dict[Cell, Cell] = {}
         for r1, c1, r2, c2 in self.merges:
             ends[(r1, c1)] = (r2, c2)
+            top_left, columns = (r1, c1), range(c1, min(c2, MAX_COLS) + 1)
             for row in range(r1, min(r2, self.row_limit) + 1):
-                for col in range(c1, min(c2, MAX_COLS) + 1):
-                    anchors[(row, col)] = (r1, c1)
+                for col in columns:
+                    anchors[(row, col)] = top_left
         return anchors, ends
 
 
