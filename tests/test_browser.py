@@ -80,12 +80,27 @@ def test_first_start_builds_the_sample_and_shows_the_overview(server, tmp_path):
         page.wait_for_timeout(1000)
         projects_text = page.locator('[data-testid="stMain"]').inner_text()
         page.screenshot(path=str(tmp_path / "projects.png"))
+
+        # the list's download holds every project of the filter, built only when clicked
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="下载 CSV").click()
+        csv_bytes = Path(download.value.path()).read_bytes()
+        # the next page of the list, then a search that narrows it
+        page.get_by_test_id("stNumberInputStepUp").click()
+        page.get_by_text("查看项目").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        second_page = page.locator('[data-testid="stSelectbox"]', has_text="查看项目").inner_text()
+        page.get_by_label("搜索单位或项目名称").fill("龙康小学")
+        page.get_by_label("搜索单位或项目名称").press("Enter")
+        page.get_by_text("符合条件的项目：2 个").first.wait_for(timeout=30_000)
         browser.close()
     print(f"screenshot: {shot}")
     for expected in ("总览", "121 家", "793 个", "9.95 亿元", "8.32 亿元", "83.6%", "49%", "评价等级分布"):
         assert expected in text
     assert "示例数据" in sidebar
     assert "符合条件的项目：793 个" in projects_text and "预算执行率" in projects_text
+    assert csv_bytes.startswith(b"\xef\xbb\xbf") and csv_bytes.decode("utf-8-sig").count("\n") == 794  # header + 793
+    assert "区纪委" not in second_page  # page 2 starts past the first unit's projects
     assert "Traceback" not in text
     assert shot.stat().st_size > 50_000
     assert (tmp_path / "budget_perf.duckdb").exists() and not (tmp_path / "budget_perf.new.duckdb").exists()
