@@ -89,3 +89,25 @@ def test_exported_cells_add_up_to_the_sql_totals_to_the_cent(sample_con):
     assert len(cells) == 793
     assert sum(Decimal(str(v)) for v in cells) == Decimal(99500)
     assert ws.cell(4, header.index(s.COL_BUDGET) + 1).number_format == "#,##0.00"
+
+
+def test_scores_keep_the_rubrics_precision_from_the_engine_to_the_views(fresh_db, tmp_path):
+    """A rubric that rounds to 3 places: 10 × 86.45% = 8.645 points, total 98.645, stored and shown as such
+    (a DECIMAL(9,2) column used to store 98.65 while the arithmetic said 98.645)."""
+    from etl.load import SourceFile, load_source
+    from rubrics.loader import load_rubric
+    from tests.conftest import form_bytes
+
+    text = load_rubric().text.replace("  mode: decimals\n  places: 2\n", "  mode: decimals\n  places: 3\n", 1)
+    path = tmp_path / "three.yaml"
+    path.write_text(text, encoding="utf-8")
+    rubric = load_rubric(path)
+    assert rubric.rounding.places == 3
+    load_source(fresh_db, SourceFile("a.xlsx", form_bytes(total=(100, 100, 86.45, 10, "86.45%", 8.645),
+                                                          appropriation=(100, 100, 86.45), self_total=98.645)),
+                rubric=rubric)
+    score, explanation = fresh_db.execute(
+        "SELECT computed_score, explanation FROM v_form_scores").fetchone()
+    assert score == Decimal("98.645")
+    assert any("= 98.645" in line for line in explanation)
+    assert fresh_db.execute("SELECT score FROM v_unit_scores").fetchone()[0] == Decimal("98.645")
