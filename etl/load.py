@@ -309,24 +309,32 @@ def _sources(paths: Iterable[Path | str]) -> list[SourceFile | Problem]:
 
 def _checked_batches(items: Sequence[SourceFile | Problem], default_year: int | None, rubric: Rubric | None,
                      workers: int, batch_files: int, progress: Progress | None) -> Iterator[list[Checked]]:
-    """Check items batch by batch (in order), with one pool of worker processes when asked for."""
+    """Check items batch by batch, in order. With worker processes, the next batch is already being checked
+    while the caller commits this one."""
+    batches = [items[start:start + batch_files] for start in range(0, len(items), batch_files)]
     with contextlib.ExitStack() as stack:
         pool: ProcessPoolExecutor | None = None
         if workers > 1 and len(items) >= PARALLEL_MIN_FILES:
             # spawn, not fork: forking a process that runs threads can deadlock the child
             pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")))
-        done = 0
-        for start in range(0, len(items), batch_files):
-            batch = items[start:start + batch_files]
+
+        def submit(batch: Sequence[SourceFile | Problem]) -> Iterator[Checked]:
             jobs = [(item, default_year, rubric) for item in batch]
-            chunk = max(1, min(32, len(jobs) // (workers * 8)))
-            results = pool.map(_check_one, jobs, chunksize=chunk) if pool is not None else map(_check_one, jobs)
+            if pool is None:
+                return map(_check_one, jobs)
+            return pool.map(_check_one, jobs, chunksize=max(1, min(32, len(jobs) // (workers * 8))))  # submits all
+
+        done = 0
+        pending = submit(batches[0]) if batches else iter(())
+        for index, batch in enumerate(batches):
             checked: list[Checked] = []
-            for item, result in zip(batch, results, strict=True):
+            for item, result in zip(batch, pending, strict=True):
                 checked.append(result)
                 done += 1
                 if progress is not None:
                     progress(done, len(items), item.file if isinstance(item, Problem) else item.name)
+            if index + 1 < len(batches):
+                pending = submit(batches[index + 1])  # with workers: checked while this batch is committed
             yield checked
 
 
