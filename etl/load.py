@@ -338,17 +338,6 @@ def _checked_batches(items: Sequence[SourceFile | Problem], default_year: int | 
             yield checked
 
 
-def check_paths(paths: Iterable[Path | str], default_year: int | None = None, progress: Progress | None = None,
-                rubric: Rubric | None = None, workers: int = 1) -> list[Checked]:
-    """Check (and, given a rubric, score) files, folders and .zip archives; plans (自评项目清单) first, so forms
-    can take their unit codes. With workers > 1, many files are checked by that many worker processes — only
-    from a command line program: the processes are spawned, and spawning re-runs the `__main__` script (the
-    dashboard's, under Streamlit)."""
-    items = _sources(paths)
-    return [c for batch in _checked_batches(items, default_year, rubric, workers, len(items) or 1, progress)
-            for c in batch]
-
-
 def commit(con: Connection, checked: Sequence[Checked], rubric: Rubric | None = None,
            on_wait: Notify | None = None) -> list[FileReport]:
     """Write what was checked, one report per file in the order given. Rejected files write nothing; the
@@ -381,7 +370,8 @@ def load_paths(con: Connection, paths: Iterable[Path | str], rubric: Rubric | No
                on_wait: Notify | None = None, workers: int = 1, batch_files: int = BATCH_FILES) -> list[FileReport]:
     """Check, score and commit files, folders and .zip archives; plans (自评项目清单) first. One report per file.
     Files are committed `batch_files` at a time, so memory stays bounded at any number of files; each file is
-    still all or nothing. `workers` > 1: see check_paths."""
+    still all or nothing. With workers > 1, files are checked by that many spawned worker processes: only from
+    a command line program (spawning re-runs the `__main__` script, the dashboard's under Streamlit)."""
     rubric = rubric or load_rubric()
     reports: list[FileReport] = []
     for batch in _checked_batches(_sources(paths), default_year, rubric, workers, batch_files, progress):

@@ -194,20 +194,6 @@ def unit_scores(con: duckdb.DuckDBPyConnection, year: int, units: Units = None) 
     return _frame(con, UNITS_SQL, _params(year, units))
 
 
-PROJECTS_SQL = f"""
-SELECT form_id, project_id, project_name, unit_code, unit_name, unit_type, department, domain, budget_initial,
-       budget_full_year, executed, execution_rate, self_score, computed_score, grade, status, flags
-FROM v_project_scores
-WHERE year = $year AND {_SCOPE}
-ORDER BY unit_code, project_name
-"""
-
-
-def project_scores(con: duckdb.DuckDBPyConnection, year: int, units: Units = None) -> pd.DataFrame:
-    """Every project's scores for the year."""
-    return _frame(con, PROJECTS_SQL, _params(year, units))
-
-
 FORM_SQL = f"""
 SELECT v.form_id, v.project_id, v.project_name, v.unit_code, v.unit_name, v.unit_type, v.department, v.domain,
        v.budget_initial, v.budget_full_year, v.executed, v.execution_rate, v.self_score, v.computed_score,

@@ -18,7 +18,8 @@ def test_unit_scope_limits_every_query(sample_con):
     assert queries.grade_distribution(sample_con, 2015, scope)["projects"].sum() == projects
     assert queries.by_domain(sample_con, 2015, scope)["projects"].sum() == projects
     assert queries.unit_scores(sample_con, 2015, scope)["unit_code"].tolist() == scope
-    assert set(queries.project_scores(sample_con, 2015, scope)["unit_code"]) == {code}
+    assert set(queries.project_page(sample_con, 2015, scope, limit=1000)["unit_code"]) == {code}
+    assert queries.project_totals(sample_con, 2015, scope)[0] == projects
     assert queries.flag_counts(sample_con, 2015, []).empty  # an empty scope sees nothing
     other = sample_con.execute("SELECT form_id FROM v_project_scores WHERE unit_code <> ? LIMIT 1", [code]).fetchone()[0]
     assert queries.form_detail(sample_con, other, scope) is None
