@@ -32,7 +32,7 @@ from rubrics.engine import score_form
 from rubrics.loader import Rubric, load_rubric
 from rubrics.model import FormResult
 from store import writes
-from store.db import Connection, Notify, StoreError, writing
+from store.db import WRITER_WAIT_S, Connection, DatabaseBusy, Notify, StoreError, writing
 
 EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm")
 MAX_FILE_MB = 20  # a single workbook larger than this is refused
@@ -339,19 +339,22 @@ def _checked_batches(items: Sequence[SourceFile | Problem], default_year: int | 
 
 
 def commit(con: Connection, checked: Sequence[Checked], rubric: Rubric | None = None,
-           on_wait: Notify | None = None) -> list[FileReport]:
+           on_wait: Notify | None = None, wait_s: float = WRITER_WAIT_S) -> list[FileReport]:
     """Write what was checked, one report per file in the order given. Rejected files write nothing; the
-    rest go in one transaction, or, when that fails, one transaction per file."""
+    rest go in one transaction, or, when the database refuses it, one transaction per file. DatabaseBusy
+    (another writer kept the lock too long) is raised: nothing was written."""
     rubric = rubric or load_rubric()
     accepted = [c for c in checked if c.ok]
     try:
-        with writing(con, on_wait) as cur:
+        with writing(con, on_wait, wait_s) as cur:
             written = _write(cur, accepted, rubric)
+    except DatabaseBusy:
+        raise
     except StoreError:
         written = {}
         for item in accepted:
             try:
-                with writing(con, on_wait) as cur:
+                with writing(con, on_wait, wait_s) as cur:
                     written.update(_write(cur, [item], rubric))
             except StoreError as exc:
                 written[id(item)] = item.report(REJECTED, extra=[Problem(item.source.name, "", "", str(exc), ERROR)])

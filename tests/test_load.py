@@ -284,3 +284,29 @@ def test_absurd_numbers_are_refused_or_stored_without_breaking_the_views(fresh_d
     assert fresh_db.execute("SELECT execution_rate FROM v_unit_scores").fetchone()[0] == Decimal(9) * 10 ** 12
     assert queries.headline(fresh_db, 2015).projects == 1
     assert len(queries.by_domain(fresh_db, 2015)) == 1
+
+
+def test_a_writer_that_keeps_the_lock_too_long_makes_the_commit_give_up_at_once(fresh_db):
+    """Busy is not a reason to retry file by file: the commit raises DatabaseBusy once and writes nothing."""
+    import threading
+
+    checked = [check(SourceFile(f"{n}.xlsx", form_bytes(project=f"项目{n}"))) for n in range(3)]
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with db.writing(fresh_db):
+            holding.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(30)
+    waited: list[str] = []
+    try:
+        with pytest.raises(db.DatabaseBusy):
+            commit(fresh_db, checked, on_wait=waited.append, wait_s=0.2)
+    finally:
+        release.set()
+        holder.join(30)
+    assert len(waited) == 1 and "等待" in waited[0]
+    assert fresh_db.execute("SELECT count(*) FROM forms").fetchone()[0] == 0
