@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from etl.reader import Cell, Sheet
 from etl.values import (
+    WAN,
     NotANumber,
     is_blank,
     normalize,
@@ -31,6 +32,10 @@ ERROR = "错误"
 WARNING = "警告"
 
 _TITLE_YEAR = re.compile(r"([12][0-9]{3})年")
+_YEAR_ON_ITS_OWN = re.compile(r"^[(（\[【]?([12][0-9]{3})年度?[)）\]】]?$")  # （2019年度） on the row under the title
+YEAR_ROWS_BELOW_TITLE = 2
+_YUAN_LABEL = re.compile(r"(?:项目资金|金额|资金)[(（]元[)）]|(?:金额)?单位[:：]元(?!\w)|[(（]单位[:：]?元[)）]")
+UNIT_LABELS = ("实施单位", "项目实施单位", "资金使用单位", "单位名称")  # DOMAIN.md §2.9
 _PAREN = re.compile(r"[(（][^()（）]*[)）]")
 _TEMPLATE_PREFIX = re.compile(r"^指标[0-9]+[:：.、]?")
 _PLACEHOLDER = re.compile(r"^(?:指标[0-9]*|[.…。·]+|-+|—+|无)?$")
@@ -219,14 +224,7 @@ def parse_form(file: str, sheet: Sheet, default_year: int | None = None) -> tupl
         r.problem(None, "工作表超出可读范围的单元格已忽略（只读取前 500 行、40 列）")
 
     title = g.find("自评表", contains=True)
-    year: int | None = None
-    if title is not None:
-        match = _TITLE_YEAR.search(normalize(sheet.values[title]))
-        year = int(match.group(1)) if match else None
-    if year is None:
-        year = default_year
-        if year is None:
-            r.problem(title, "未找到年度：标题应写成“项目支出绩效自评表（2015年度）”", ERROR)
+    year = _year(r, title, default_year)
 
     name_label = g.find("项目名称")
     project_name = ""
@@ -281,6 +279,30 @@ def parse_form(file: str, sheet: Sheet, default_year: int | None = None) -> tupl
     return parsed, r.problems
 
 
+def _year(r: _Reader, title: Cell | None, default_year: int | None) -> int | None:
+    """The form's year: in the title (2022年度项目支出绩效自评表), on a row just under it (（2019年度）), in the
+    sheet name, in the file name, else `default_year` (--year); an ERROR saying where it looked when none."""
+    sheet = r.sheet
+    if title is not None:
+        match = _TITLE_YEAR.search(normalize(sheet.values[title]))
+        if match:
+            return int(match.group(1))
+        below = sheet.span_end_row(title)
+        for (row, _), value in sorted(sheet.values.items()):
+            if below < row <= below + YEAR_ROWS_BELOW_TITLE and isinstance(value, str):
+                match = _YEAR_ON_ITS_OWN.match(normalize(value))
+                if match:
+                    return int(match.group(1))
+    for where in (sheet.name, r.file.replace("\\", "/").rsplit("/", 1)[-1]):
+        match = _TITLE_YEAR.search(normalize(where))
+        if match:
+            return int(match.group(1))
+    if default_year is None:
+        r.problem(title, "未找到年度：标题、标题下方两行、工作表名和文件名中都没有写年度。请在标题下写明“（2019年度）”，"
+                         "或导入时指定年度（命令行 --year 2019）", ERROR)
+    return default_year
+
+
 def split_unit(text: str) -> tuple[str, str]:
     """'219001-龙康小学' → ('219001', '龙康小学'); a name without a code → ('', name)."""
     match = _UNIT_CODE.match(text)
@@ -291,7 +313,7 @@ def split_unit(text: str) -> tuple[str, str]:
 
 def _unit(r: _Reader) -> tuple[str, str]:
     g = r.grid
-    label = g.find("实施单位")
+    label = g.find(*UNIT_LABELS)
     text = ""
     if label is not None:
         _, value = g.right_of(label)
@@ -336,9 +358,11 @@ def _funds(r: _Reader):
     if "total" not in row_cells:
         r.problem(header, "未找到“年度资金总额”行，预算执行率无法计算，该表按未完成处理")
         return funds, None, None, None
+    in_yuan = _money_in_yuan(r, header)
+    amount = parse_amount if in_yuan is None else _yuan_amount
     for key, row in row_cells.items():
         funds[key] = {
-            field_: r.number((row, columns[field_]), f"{key_label(key)}的{FUND_COLUMNS[field_][0]}", parse_amount)
+            field_: r.number((row, columns[field_]), f"{key_label(key)}的{FUND_COLUMNS[field_][0]}", amount)
             for field_ in ("budget_initial", "budget_full_year", "executed")
             if field_ in columns
         }
@@ -361,6 +385,26 @@ def _funds(r: _Reader):
     weight = r.number((total_row, columns["weight"]), "预算执行率分值") if "weight" in columns else None
     score = r.number((total_row, columns["score"]), "预算执行率得分") if "score" in columns else None
     return funds, rate, weight, score
+
+
+def _money_in_yuan(r: _Reader, header: Cell) -> Cell | None:
+    """The cell saying the money table is in 元 (项目资金（元）, 单位：元, 金额单位：元) above or on its header row;
+    None when the amounts are in 万元. A warning says the amounts were converted."""
+    for (row, col), value in sorted(r.sheet.values.items()):
+        if row > header[0]:
+            break
+        if isinstance(value, str) and _YUAN_LABEL.search(normalize(value)):
+            r.problem((row, col), f"金额单位为元（“{normalize(value)}”），已换算为万元")
+            return row, col
+    return None
+
+
+def _yuan_amount(value: object) -> Decimal | None:
+    """An amount cell of a table in 元, in 万元 (`562000` → 56.2); an amount written with its own unit keeps it."""
+    if isinstance(value, str) and normalize(value).endswith(("万元", "亿元", "元")):
+        return parse_amount(value)
+    number = parse_amount(value)
+    return None if number is None else number / WAN
 
 
 def key_label(key: str) -> str:

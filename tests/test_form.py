@@ -147,3 +147,51 @@ def test_operator_and_unit_in_their_own_columns():
     assert (first.actual.number, first.weight, first.self_score) == (Decimal(52), 45, 45)
     assert second.target.text == "效果明显" and second.target.number is None
     assert problems == []
+
+
+def _sheet(rows, name="表1"):
+    return read_workbook(workbook_bytes({name: rows}))[0]
+
+
+@pytest.mark.parametrize(("under", "sheet", "file", "expected"), [
+    ("（2019年度）", "表1", "单位.xlsx", 2019),  # the usual MoF layout: the year on its own row
+    ("(2021年)", "表1", "单位.xlsx", 2021),
+    (None, "2020年道路清扫费", "单位.xlsx", 2020),  # only in the sheet name
+    (None, "表1", "批次/2018年自评表.xlsx", 2018),  # only in the file name
+])
+def test_the_year_is_found_under_the_title_or_in_the_sheet_or_file_name(under, sheet, file, expected):
+    rows = form_rows(title="项目支出绩效自评表")
+    rows.insert(1, [under] + [None] * 8)
+    form, problems = parse_form(file, _sheet(rows, sheet))
+    assert form is not None and form.year == expected, problems
+    assert not [p for p in problems if p.severity == ERROR]
+
+
+def test_no_year_anywhere_says_where_it_looked_and_how_to_fix_it():
+    form, problems = parse_form("单位.xlsx", _sheet(form_rows(title="项目支出绩效自评表")))
+    assert form is None
+    [error] = [p for p in problems if p.severity == ERROR]
+    assert error.cell == "A1" and "标题下方" in error.message and "工作表名" in error.message and "--year" in error.message
+    form, _ = parse_form("单位.xlsx", _sheet(form_rows(title="项目支出绩效自评表")), default_year=2017)
+    assert form is not None and form.year == 2017
+
+
+@pytest.mark.parametrize("label", ["项目实施单位", "资金使用单位", "单位名称"])
+def test_other_labels_for_the_implementing_unit(label):
+    rows = form_rows()
+    rows[3][5] = label
+    form, problems = parse_form("单位.xlsx", _sheet(rows))
+    assert form is not None and (form.unit_code, form.unit_name) == ("101001", "区市容环卫局"), problems
+
+
+def test_money_in_yuan_is_converted_to_wan_and_said_so():
+    rows = form_rows(total=(1_000_000, 1_000_000, 862_000, 10, "86.2%", 8.62), appropriation=(1_000_000, 1_000_000, 862_000))
+    rows[4][0] = "项目资金（元）"
+    rows[1][8] = "单位：元"
+    form, problems = parse_form("单位.xlsx", _sheet(rows))
+    assert form is not None
+    assert (form.form.budget_full_year, form.form.executed) == (Decimal(100), Decimal("86.2"))
+    assert form.fund_rows["appropriation"]["executed"] == Decimal("86.2")
+    assert [p.message for p in problems] == ["金额单位为元（“单位:元”），已换算为万元"]
+    untouched, problems = parse_form("单位.xlsx", _sheet(form_rows()))
+    assert untouched.form.budget_full_year == Decimal(100) and problems == []
