@@ -35,6 +35,7 @@ _TITLE_YEAR = re.compile(r"([12][0-9]{3})年")
 _YEAR_ON_ITS_OWN = re.compile(r"^[(（\[【]?([12][0-9]{3})年度?[)）\]】]?$")  # （2019年度） on the row under the title
 YEAR_ROWS_BELOW_TITLE = 2
 _YUAN_LABEL = re.compile(r"(?:项目资金|金额|资金)[(（]元[)）]|(?:金额)?单位[:：]元(?!\w)|[(（]单位[:：]?元[)）]")
+TOTAL_LABELS = ("总分", "合计")  # the 总分 row (DOMAIN.md §2.9)
 UNIT_LABELS = ("实施单位", "项目实施单位", "资金使用单位", "单位名称")  # DOMAIN.md §2.9
 _PAREN = re.compile(r"[(（][^()（）]*[)）]")
 _TEMPLATE_PREFIX = re.compile(r"^指标[0-9]+[:：.、]?")
@@ -42,24 +43,25 @@ _PLACEHOLDER = re.compile(r"^(?:指标[0-9]*|[.…。·]+|-+|—+|无)?$")
 _UNIT_CODE = re.compile(r"^([0-9A-Za-z]{3,20})[-－—_\s]+(.+)$")
 _WEIGHT_IN_LABEL = re.compile(r"[(（]\s*[0-9.]+\s*分\s*[)）]")
 
-FUND_ROWS = {"total": ("年度资金总额",), "appropriation": ("财政拨款",), "carryover": ("上年结转",), "other": ("其他资金",)}
+FUND_ROWS = {"total": ("年度资金总额", "总额"), "appropriation": ("财政拨款",), "carryover": ("上年结转",),
+             "other": ("其他资金",)}
 FUND_COLUMNS = {
     "budget_initial": ("年初预算数", "年初预算"),
-    "budget_full_year": ("全年预算数", "调整后预算数", "全年预算"),
-    "executed": ("全年执行数", "预算执行数", "全年执行"),
-    "weight": ("分值",),
+    "budget_full_year": ("全年预算数", "调整后预算数", "全年预算", "预算数"),
+    "executed": ("全年执行数", "预算执行数", "全年执行", "执行数"),
+    "weight": ("分值", "权重"),
     "rate": ("执行率", "预算执行率"),
-    "score": ("得分",),
+    "score": ("得分", "自评分"),
 }
 INDICATOR_COLUMNS = {
     "level1": ("一级指标",),
     "level2": ("二级指标",),
     "name": ("三级指标",),
-    "target": ("年度指标值", "指标值", "年度目标值"),
+    "target": ("年度指标值", "指标值", "年度目标值", "年初目标值", "预期指标值", "年初指标值"),
     "actual": ("实际完成值", "完成值", "实际值"),
     "weight": ("分值", "权重"),
-    "score": ("得分",),
-    "note": ("偏差原因分析及改进措施", "偏差原因", "未完成原因分析", "原因分析"),
+    "score": ("得分", "自评分"),
+    "note": ("偏差原因分析及改进措施", "偏差原因", "未完成原因分析", "原因分析", "改进措施"),
     "op": ("指标性质",),  # Sichuan layout: the operator in its own column
     "unit": ("度量单位", "计量单位"),  # Sichuan layout: the unit in its own column
 }
@@ -425,12 +427,12 @@ def _indicators(r: _Reader) -> tuple[list[IndicatorInput], Cell | None, int | No
     header = g.find("三级指标")
     if header is None:
         r.problem(None, "未找到绩效指标表（“三级指标”列），该表按未完成处理")
-        return [], g.find("总分"), None
+        return [], g.find(*TOTAL_LABELS), None
     cols = g.header_columns(header[0], INDICATOR_COLUMNS)
     missing = [INDICATOR_COLUMNS[k][0] for k in ("target", "actual", "weight", "score") if k not in cols]
     if missing:
         r.problem(header, f"绩效指标表缺少列：{'、'.join(missing)}")
-    total_cell = g.find("总分", after=(header[0] + 1, 0))
+    total_cell = g.find(*TOTAL_LABELS, after=(header[0] + 1, 0))
     last_row = total_cell[0] - 1 if total_cell else max(rw for rw, _ in sheet.values)
     out: list[IndicatorInput] = []
     level1 = level2 = ""

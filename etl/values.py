@@ -24,10 +24,15 @@ _PERCENT_WORDS = ("百分比", "百分点")
 _OPERATORS: tuple[tuple[str, str], ...] = (
     ("大于等于", OP_GE), ("不低于", OP_GE), ("不少于", OP_GE), ("不小于", OP_GE), ("至少", OP_GE),
     ("小于等于", OP_LE), ("不高于", OP_LE), ("不超过", OP_LE), ("不多于", OP_LE), ("不大于", OP_LE),
-    ("控制在", OP_LE), ("以内", OP_LE),
+    ("控制在", OP_LE), ("大于", OP_GE), ("高于", OP_GE), ("超过", OP_GE), ("多于", OP_GE),
+    ("小于", OP_LE), ("低于", OP_LE), ("少于", OP_LE),
     (">=", OP_GE), ("=>", OP_GE), ("≥", OP_GE), ("≧", OP_GE), ("⩾", OP_GE), (">", OP_GE),
     ("<=", OP_LE), ("=<", OP_LE), ("≤", OP_LE), ("≦", OP_LE), ("⩽", OP_LE), ("<", OP_LE),
-    ("==", OP_EQ), ("=", OP_EQ), ("等于", OP_EQ),
+    ("==", OP_EQ), ("=", OP_EQ), ("═", OP_EQ), ("等于", OP_EQ),
+)
+# Operators written after the value (95%以上, 10天以内), longest first.
+_SUFFIX_OPERATORS: tuple[tuple[str, str], ...] = (
+    ("及以上", OP_GE), ("以上", OP_GE), ("及以下", OP_LE), ("以下", OP_LE), ("以内", OP_LE),
 )
 _QUANT_RE = re.compile(rf"^({_NUMBER})\s*([^\d\s]{{0,8}})$")
 _BLANKS = {"", "-", "—", "——", "/", "／", "无"}
@@ -134,6 +139,17 @@ def _split_unit(text: str) -> tuple[Decimal, str] | None:
     return _decimal(match.group(1)), unit
 
 
+def _operator(text: str) -> tuple[str | None, str]:
+    """(operator, the rest) for `≥95%`, `不低于95%`, `95%以上`; (None, text) when none is written."""
+    for word, symbol in _OPERATORS:
+        if text.startswith(word):
+            return symbol, text[len(word):]
+    for word, symbol in _SUFFIX_OPERATORS:
+        if text.endswith(word) and len(text) > len(word):
+            return symbol, text[: -len(word)]
+    return None, text
+
+
 def parse_target(value: object) -> Value | None:
     """A 年度指标值: `≥95%` → Value(op ≥, 95, %); `效果明显` → qualitative Value; blank → None."""
     parsed = _from_cell(value)
@@ -143,15 +159,7 @@ def parse_target(value: object) -> Value | None:
         return Value(text=str(value), op=OP_EQ, number=parsed, unit="")
     if parsed in _BLANKS:
         return None
-    text = parsed
-    op: str | None = None
-    for word, symbol in _OPERATORS:
-        if word == "以内" and text.endswith(word):
-            op, text = symbol, text[: -len(word)]
-            break
-        if word != "以内" and text.startswith(word):
-            op, text = symbol, text[len(word):]
-            break
+    op, text = _operator(parsed)
     split = _split_unit(text)
     if split is None:
         return Value(text=parsed)
@@ -169,7 +177,7 @@ def parse_actual(value: object, target: Value | None) -> Value | None:
             return Value(text=parsed, number=Decimal(0), unit=target.unit)
         if parsed in _BLANKS:
             return None
-        split = _split_unit(parsed)
+        split = _split_unit(parsed) or _split_unit(_operator(parsed)[1])  # an actual written `≥266米`
         if split is None:
             return Value(text=parsed)
         number, unit = split

@@ -195,3 +195,17 @@ def test_money_in_yuan_is_converted_to_wan_and_said_so():
     assert [p.message for p in problems] == ["金额单位为元（“单位:元”），已换算为万元"]
     untouched, problems = parse_form("单位.xlsx", _sheet(form_rows()))
     assert untouched.form.budget_full_year == Decimal(100) and problems == []
+
+
+def test_other_labels_of_the_money_table_and_the_total():
+    """DOMAIN.md §2.9: 总额 for 年度资金总额, 预算数(A) / 执行数(B), 权重 for 分值, 自评分 for 得分, 合计 for 总分."""
+    rows = form_rows()
+    rows[4][3:9] = ["年初预算数", "预算数(A)", "执行数(B)", "权重", "执行率", "自评分"]
+    rows[5][2] = "年度财政资金总额"
+    rows[11][6:8] = ["权重", "自评分"]
+    rows[-1][0] = "合计"
+    form, problems = parse_form("单位.xlsx", _sheet(rows))
+    assert form is not None and problems == [], problems
+    f = form.form
+    assert (f.budget_full_year, f.executed, f.budget_weight, f.budget_self_score) == (100, 86, 10, Decimal("8.6"))
+    assert [i.weight for i in f.indicators] == [20, 15, 5, 10, 30, 10] and f.self_total == Decimal("98.6")

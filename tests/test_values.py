@@ -81,3 +81,20 @@ def test_blank_numbers_are_none():
 def test_number_text_round_trips(number):
     assert parse_number(f"{number:,.2f}") == number
     assert parse_amount(f"{number}万元") == number
+
+
+@pytest.mark.parametrize(("text", "op", "number", "unit"), [
+    ("95%以上", "≥", "95", "%"), ("95%及以上", "≥", "95", "%"), ("10天以下", "≤", "10", "天"),
+    ("小于5起", "≤", "5", "起"), ("低于3%", "≤", "3", "%"), ("高于90%", "≥", "90", "%"),
+    ("═8个", "=", "8", "个"), ("＝8个", "=", "8", "个"), ("≧735人次", "≥", "735", "人次"), ("≦2.5万元", "≤", "2.5", "万元"),
+])
+def test_operators_written_other_ways(text, op, number, unit):
+    """DOMAIN.md §2.11: ≧ ≦ ═ ＝, words before (小于, 低于, 高于) and after (以上, 以下) the value."""
+    target = parse_target(text)
+    assert (target.op, target.number, target.unit) == (op, Decimal(number), unit)
+
+
+def test_an_actual_written_with_an_operator_keeps_its_number():
+    actual = parse_actual("≥266米", parse_target("≥260米"))
+    assert (actual.number, actual.unit) == (Decimal(266), "米")
+    assert parse_actual("以上", parse_target("≥260米")).number is None  # a word alone stays a word
