@@ -35,6 +35,10 @@ _TITLE_YEAR = re.compile(r"([12][0-9]{3})年")
 _YEAR_ON_ITS_OWN = re.compile(r"^[(（\[【]?([12][0-9]{3})年度?[)）\]】]?$")  # （2019年度） on the row under the title
 YEAR_ROWS_BELOW_TITLE = 2
 _YUAN_LABEL = re.compile(r"(?:项目资金|金额|资金)[(（]元[)）]|(?:金额)?单位[:：]元(?!\w)|[(（]单位[:：]?元[)）]")
+QUALITATIVE_KINDS = ("定性", "定性指标")  # 指标性质 of a target in words: no operator
+SPLIT_TARGET_COLUMNS = {"op": ("指标性质",), "target": ("指标值",), "unit": ("度量单位", "计量单位")}
+FOOTER_LABELS = ("项目负责人", "财务负责人", "单位负责人", "填表人", "填报人", "审核人", "联系电话", "填报日期",
+                 "评价结论", "存在问题", "改进措施", "其他需要说明")  # DOMAIN.md §2.13
 TOTAL_LABELS = ("总分", "合计")  # the 总分 row (DOMAIN.md §2.9)
 UNIT_LABELS = ("实施单位", "项目实施单位", "资金使用单位", "单位名称")  # DOMAIN.md §2.9
 _PAREN = re.compile(r"[(（][^()（）]*[)）]")
@@ -422,6 +426,12 @@ def _level1(text: str) -> str:
     return text
 
 
+def _is_footer(g: Grid, row: int) -> bool:
+    """True when a row starts with a footer label (signatures, contacts, the Sichuan form's conclusions)."""
+    labels = g.row_labels.get(row, [])
+    return bool(labels) and labels[0][1].startswith(FOOTER_LABELS)
+
+
 def _indicators(r: _Reader) -> tuple[list[IndicatorInput], Cell | None, int | None]:
     g, sheet = r.grid, r.sheet
     header = g.find("三级指标")
@@ -429,6 +439,11 @@ def _indicators(r: _Reader) -> tuple[list[IndicatorInput], Cell | None, int | No
         r.problem(None, "未找到绩效指标表（“三级指标”列），该表按未完成处理")
         return [], g.find(*TOTAL_LABELS), None
     cols = g.header_columns(header[0], INDICATOR_COLUMNS)
+    first_row = sheet.span_end_row(header) + 1
+    split = g.header_columns(header[0] + 1, SPLIT_TARGET_COLUMNS)  # 年度指标值 over 指标性质 | 指标值 | 度量单位
+    if "target" in split and ("op" in split or "unit" in split):
+        cols.update(split)
+        first_row = max(first_row, header[0] + 2)
     missing = [INDICATOR_COLUMNS[k][0] for k in ("target", "actual", "weight", "score") if k not in cols]
     if missing:
         r.problem(header, f"绩效指标表缺少列：{'、'.join(missing)}")
@@ -436,9 +451,12 @@ def _indicators(r: _Reader) -> tuple[list[IndicatorInput], Cell | None, int | No
     last_row = total_cell[0] - 1 if total_cell else max(rw for rw, _ in sheet.values)
     out: list[IndicatorInput] = []
     level1 = level2 = ""
-    for row in range(sheet.span_end_row(header) + 1, last_row + 1):
+    for row in range(first_row, last_row + 1):
         def text(key: str, row: int = row) -> str:
             return column_text(sheet, row, cols, key)
+
+        if _is_footer(g, row):
+            break  # 项目负责人 / 填表人 / 联系电话 / 评价结论 … below the table: never an indicator
 
         level1 = _level1(text("level1")) or level1
         level2 = _WEIGHT_IN_LABEL.sub("", text("level2")) or level2
@@ -447,7 +465,8 @@ def _indicators(r: _Reader) -> tuple[list[IndicatorInput], Cell | None, int | No
         target_raw = sheet.value((row, cols["target"])) if "target" in cols else None
         actual_raw = sheet.value((row, cols["actual"])) if "actual" in cols else None
         if not is_blank(target_raw) and (text("op") or text("unit")):
-            target_raw = f"{text('op')}{normalize(target_raw)}{text('unit')}"  # Sichuan: ≥ | 95 | %
+            op = "" if text("op") in QUALITATIVE_KINDS else text("op")
+            target_raw = f"{op}{normalize(target_raw)}{text('unit')}"  # Sichuan: ≥ | 95 | %
         if not name and is_blank(target_raw) and is_blank(actual_raw):
             continue  # empty placeholder row (指标2, ……)
         ref = f"第{row}行"

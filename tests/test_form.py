@@ -209,3 +209,35 @@ def test_other_labels_of_the_money_table_and_the_total():
     f = form.form
     assert (f.budget_full_year, f.executed, f.budget_weight, f.budget_self_score) == (100, 86, 10, Decimal("8.6"))
     assert [i.weight for i in f.indicators] == [20, 15, 5, 10, 30, 10] and f.self_total == Decimal("98.6")
+
+
+def test_a_second_header_row_splits_the_target_into_kind_value_and_unit():
+    """DOMAIN.md §2.10 (云南 2022): 年度指标值 over 指标性质 | 指标值 | 度量单位 on a second header row."""
+    rows = [row + [None] * 3 for row in form_rows()]
+    header = rows[11]
+    rows[11] = [None, "一级指标", "二级指标", "三级指标", "年度指标值", None, None, "实际完成值", "分值", "得分",
+                "偏差原因分析及改进措施", None]
+    rows.insert(12, [None, None, None, None, "指标性质", "指标值", "度量单位", None, None, None, None, None])
+    indicators = [("产出指标", "数量指标", "学生受资助人数", "≧", "735", "人次", "735", 50, 50),
+                  ("效益指标", "社会效益指标", "营养改善", "定性", "效果明显", None, "效果明显", 30, 30),
+                  ("满意度指标", "服务对象满意度指标", "家长满意度", "≥", "90", "%", "95%", 10, 10)]
+    body = [[None, *row, None, None] for row in indicators]
+    total = rows[-1]
+    rows = rows[:13] + body + [total]
+    assert header[3] == "三级指标"
+    form, problems = parse_form("单位.xlsx", _sheet(rows))
+    assert form is not None, problems
+    first = form.form.indicators[0]
+    assert (first.name, first.target.op, first.target.number, first.target.unit) == ("学生受资助人数", "≥", 735, "人次")
+    assert [i.name for i in form.form.indicators] == ["学生受资助人数", "营养改善", "家长满意度"]
+    assert form.form.indicators[2].actual.number == 95
+    assert form.form.indicators[1].target.text == "效果明显"  # 指标性质 定性 adds no operator
+
+
+def test_footer_rows_below_a_form_without_a_total_are_never_indicators():
+    rows = form_rows()[:-1]  # no 总分 row
+    rows += [["项目负责人：张三", None, None, None, "财务负责人：李四"], ["填表人：王五", None, None, None, "联系电话：12345678"]]
+    form, problems = parse_form("单位.xlsx", _sheet(rows))
+    assert form is not None and len(form.form.indicators) == 6
+    assert not any("张三" in i.name or "联系电话" in i.name for i in form.form.indicators)
+    assert not any("三级指标名称为空" in p.message for p in problems)
