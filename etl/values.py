@@ -37,6 +37,7 @@ _SUFFIX_OPERATORS: tuple[tuple[str, str], ...] = (
 _QUANT_RE = re.compile(rf"^({_NUMBER})\s*([^\d\s]{{0,8}})$")
 _BLANKS = {"", "-", "—", "——", "/", "／", "无"}
 _NONE_WORDS = {"无", "零", "没有"}  # as an actual against a quantitative target: 0 (e.g. 安全事故 =0起 → 无)
+_NONE_PREFIXES = ("无", "零", "没有", "未发生")  # 无上访, 未发生安全事故: 0 against a target of 0 (DOMAIN.md §2.11)
 
 
 class NotANumber(ValueError):
@@ -173,6 +174,9 @@ def parse_actual(value: object, target: Value | None) -> Value | None:
     if parsed is None:
         return None
     if isinstance(parsed, str):
+        if target is not None and target.number == 0 and parsed.startswith(_NONE_PREFIXES) \
+                and _split_unit(parsed) is None:
+            return Value(text=parsed, number=Decimal(0), unit=target.unit)
         if parsed in _NONE_WORDS and target is not None and target.number is not None:
             return Value(text=parsed, number=Decimal(0), unit=target.unit)
         if parsed in _BLANKS:

@@ -98,3 +98,10 @@ def test_an_actual_written_with_an_operator_keeps_its_number():
     actual = parse_actual("≥266米", parse_target("≥260米"))
     assert (actual.number, actual.unit) == (Decimal(266), "米")
     assert parse_actual("以上", parse_target("≥260米")).number is None  # a word alone stays a word
+
+
+@pytest.mark.parametrize("words", ["无上访", "未发生安全事故", "零投诉", "没有发生"])
+def test_a_none_in_words_against_a_zero_target_is_zero(words):
+    actual = parse_actual(words, parse_target("=0次"))
+    assert (actual.number, actual.unit, actual.text) == (Decimal(0), "次", words)
+    assert parse_actual(words, parse_target("≥95%")).number is None  # against another target it stays words
