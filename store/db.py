@@ -58,18 +58,16 @@ def _is_lock_error(exc: duckdb.Error) -> bool:
     return "lock" in str(exc).lower()
 
 
-def open_db(path: Path | str, wait_s: float = 0, on_wait: Notify | None = None,
-            read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def open_db(path: Path | str, wait_s: float = 0, on_wait: Notify | None = None) -> duckdb.DuckDBPyConnection:
     """A new connection with the schema migrated; waits up to wait_s while another process holds the file
     (calling on_wait once), then raises DatabaseBusy."""
     path = Path(path)
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_s
     told = False
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path))
             break
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
@@ -80,12 +78,11 @@ def open_db(path: Path | str, wait_s: float = 0, on_wait: Notify | None = None,
                 on_wait(WAITING_MESSAGE.format(path=path, seconds=wait_s))
                 told = True
             time.sleep(WAIT_POLL_S)
-    if not read_only:
-        try:
-            migrate(con)
-        except (duckdb.Error, RuntimeError) as exc:
-            con.close()
-            raise StoreError(f"数据库 {path} 无法升级到当前版本：{exc}") from exc
+    try:
+        migrate(con)
+    except (duckdb.Error, RuntimeError) as exc:
+        con.close()
+        raise StoreError(f"数据库 {path} 无法升级到当前版本：{exc}") from exc
     return con
 
 
