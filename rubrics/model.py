@@ -15,6 +15,10 @@ OP_LE = "≤"
 OP_EQ = "="
 OPERATORS = (OP_GE, OP_LE, OP_EQ)
 
+# A date written as a target or actual (完工时限 2023年12月): Value.number holds it as YYYYMMDD (a month alone is
+# its last day, a year alone its 31 December), so that dates compare as numbers. DOMAIN.md §2.11.
+UNIT_DATE = "日期"
+
 # Status of a form.
 STATUS_DONE = "已完成"
 STATUS_INCOMPLETE = "未完成"
@@ -45,12 +49,17 @@ class Value:
     text: str  # as written on the form (after whitespace trim)
     op: str | None = None  # one of OPERATORS for a quantitative target; None otherwise
     number: Decimal | None = None  # None → qualitative
-    unit: str = ""  # '%', '个', '天', '万元', … ('' when none)
+    unit: str = ""  # '%', '个', '天', '万元', UNIT_DATE, … ('' when none)
 
     @property
     def is_quantitative(self) -> bool:
-        """True when the value carries a number."""
+        """True when the value carries a number (a date counts: see UNIT_DATE)."""
         return self.number is not None
+
+    @property
+    def is_date(self) -> bool:
+        """True for a date (number = YYYYMMDD)."""
+        return self.number is not None and self.unit == UNIT_DATE
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,7 @@ class IndicatorInput:
     self_score: Decimal | None  # 得分 as the unit wrote it; None: blank
     deviation_note: str = ""  # 偏差原因分析及改进措施
     ref: str = ""  # where the row is, e.g. "第15行" or "C15", used in explanations
+    not_applicable: bool = False  # `/` or `无` in place of target and actual: shown, left out of scoring
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,9 @@ class FormInput:
     budget_self_score: Decimal | None  # 得分 of the 年度资金总额 row, as written
     indicators: tuple[IndicatorInput, ...]
     self_total: Decimal | None  # 总分 得分 as written; None: blank
+    # Points the form writes into its 一级指标 labels (`产出指标(60分)`), by the level name as written without the
+    # points (产出指标); () when the labels carry none. Used when the form has no per-indicator 分值.
+    level_weights: tuple[tuple[str, Decimal], ...] = ()
 
 
 @dataclass(frozen=True)
