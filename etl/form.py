@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from etl.reader import Cell, Sheet
 from etl.values import (
+    NOT_APPLICABLE,
     WAN,
     NotANumber,
     is_blank,
@@ -38,17 +39,25 @@ _YUAN_LABEL = re.compile(r"(?:项目资金|金额|资金)[(（]元[)）]|(?:金�
 QUALITATIVE_KINDS = ("定性", "定性指标")  # 指标性质 of a target in words: no operator
 SPLIT_TARGET_COLUMNS = {"op": ("指标性质",), "target": ("指标值",), "unit": ("度量单位", "计量单位")}
 FOOTER_LABELS = ("项目负责人", "财务负责人", "单位负责人", "填表人", "填报人", "审核人", "联系电话", "填报日期",
-                 "评价结论", "存在问题", "改进措施", "其他需要说明")  # DOMAIN.md §2.13
+                 "评价结论", "存在问题", "改进措施", "其他需要说明", "偏差大或目标未完成原因")  # DOMAIN.md §2.13
+# Text the form writes about itself, kept with the form (the Sichuan form's footer, the 云南 forms' last rows).
+REMARK_LABELS = ("项目实施内容及过程概述", "评价结论", "存在问题", "改进措施", "偏差大或目标未完成原因分析",
+                 "其他需要说明事项", "其他需要说明的问题")
+GOAL_LABELS = {"expected": ("预期目标", "项目年度目标", "年度目标"), "actual": ("实际完成情况", "年度目标完成情况")}
 TOTAL_LABELS = ("总分", "合计")  # the 总分 row (DOMAIN.md §2.9)
 UNIT_LABELS = ("实施单位", "项目实施单位", "资金使用单位", "单位名称")  # DOMAIN.md §2.9
 _PAREN = re.compile(r"[(（][^()（）]*[)）]")
 _TEMPLATE_PREFIX = re.compile(r"^指标[0-9]+[:：.、]?")
 _PLACEHOLDER = re.compile(r"^(?:指标[0-9]*|[.…。·]+|-+|—+|无)?$")
 _UNIT_CODE = re.compile(r"^([0-9A-Za-z]{3,20})[-－—_\s]+(.+)$")
-_WEIGHT_IN_LABEL = re.compile(r"[(（]\s*[0-9.]+\s*分\s*[)）]")
+_WEIGHT_IN_LABEL = re.compile(r"[(（]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]")  # 产出指标(60分)
+_WEIGHT_IN_HEADER = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*分\s*[*×xX]")  # 得分(20分*执行率)
 
-FUND_ROWS = {"total": ("年度资金总额", "总额"), "appropriation": ("财政拨款",), "carryover": ("上年结转",),
-             "other": ("其他资金",)}
+# Rows of the money table; a row goes to the first key whose label it contains (年度财政资金总额 is the total).
+FUND_ROWS = {"total": ("年度资金总额", "总额"), "appropriation": ("财政拨款", "财政资金"), "carryover": ("上年结转",),
+             "special": ("财政专户管理资金",), "unit_funds": ("单位资金",), "other": ("其他资金",)}
+FUND_ROW_NAMES = {"total": "年度资金总额", "appropriation": "财政拨款", "carryover": "上年结转资金",
+                  "special": "财政专户管理资金", "unit_funds": "单位资金", "other": "其他资金"}
 FUND_COLUMNS = {
     "budget_initial": ("年初预算数", "年初预算"),
     "budget_full_year": ("全年预算数", "调整后预算数", "全年预算", "预算数"),
@@ -70,6 +79,9 @@ INDICATOR_COLUMNS = {
     "unit": ("度量单位", "计量单位"),  # Sichuan layout: the unit in its own column
 }
 LEVEL1_NAMES = (("产出", "产出指标"), ("效益", "效益指标"), ("效果", "效益指标"), ("满意", "满意度指标"))
+# The 一级指标 a 二级指标 belongs to, for forms whose 一级 cell shows only its points (`(50分)`).
+LEVEL2_PARENTS = (("满意", "满意度指标"), ("效益", "效益指标"), ("可持续", "效益指标"), ("数量", "产出指标"),
+                  ("质量", "产出指标"), ("时效", "产出指标"), ("成本", "产出指标"))
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,19 @@ class Problem:
     def __str__(self) -> str:
         where = "，".join(p for p in (self.file, f"工作表“{self.sheet}”" if self.sheet else "", self.cell) if p)
         return f"{self.severity}：{where}：{self.message}"
+
+
+@dataclass(frozen=True)
+class Found:
+    """One line of a form's recognition map: the cell a field was read from, and why that cell."""
+
+    field: str  # 年度, 项目名称, 资金表列“全年预算数”, …
+    cell: str  # 'C3'; '' when the value did not come from a cell (the file name, --year)
+    value: str  # what was read
+    how: str  # 标签“项目名称”（A3）右侧, 标题, 表头“权重”, …
+
+    def __str__(self) -> str:
+        return f"{self.field}：{self.value or '（空）'}［{self.cell or '—'}］{self.how}"
 
 
 @dataclass
@@ -103,6 +128,8 @@ class ParsedForm:
     goal_actual: str = ""
     self_execution_rate: Decimal | None = None
     fund_rows: dict[str, dict[str, Decimal | None]] = field(default_factory=dict)
+    remarks: tuple[tuple[str, str], ...] = ()  # (label as written, text): 评价结论, 存在问题, 改进措施 …
+    recognition: tuple[Found, ...] = ()  # which cell gave which field, in reading order
 
 
 def cell_name(cell: Cell) -> str:
@@ -202,6 +229,19 @@ class _Reader:
     def __init__(self, file: str, sheet: Sheet):
         self.file, self.sheet, self.grid = file, sheet, Grid.of(sheet)
         self.problems: list[Problem] = []
+        self.found: list[Found] = []
+
+    def saw(self, what: str, cell: Cell | None, value: object, how: str) -> None:
+        """Note in the recognition map where `what` was read."""
+        self.found.append(Found(what, cell_name(cell) if cell else "", normalize(value), how))
+
+    def label_text(self, cell: Cell) -> str:
+        """A label as written (normalised), for the recognition map."""
+        return normalize(self.sheet.value(cell))
+
+    def beside(self, label: Cell) -> str:
+        """'标签“项目名称”（A3）右侧'."""
+        return f"标签“{self.label_text(label)}”（{cell_name(label)}）右侧"
 
     def problem(self, cell: Cell | None, message: str, severity: str = WARNING) -> None:
         self.problems.append(Problem(self.file, self.sheet.name, cell_name(cell) if cell else "", message, severity))
@@ -222,6 +262,44 @@ def looks_like_form(sheet: Sheet) -> bool:
     return grid.find("自评表", contains=True) is not None or grid.find("项目名称") is not None
 
 
+def split_forms(sheet: Sheet) -> list[Sheet]:
+    """The forms of a sheet: one, or several stacked one under another (决算公开 documents, DOMAIN.md §2.13).
+
+    A form starts at its title (a cell containing 自评表) or, for forms without titles, at its 项目名称 label.
+    Each part keeps the sheet's name and its absolute cell addresses, so problems point at the right cells."""
+    grid = Grid.of(sheet)
+    names = [cell[0] for cell in grid.cells_of.get("项目名称", ())]
+    if len(names) < 2:
+        return [sheet]
+    titles = sorted({cell[0] for cell, key in grid.labels if "自评表" in key and len(key) <= 40})
+    starts: list[int] = []
+    previous = 0
+    for row in names:
+        title_rows = [t for t in titles if previous < t <= row]
+        starts.append(title_rows[-1] if title_rows and starts else (title_rows[-1] if title_rows else row))
+        previous = row
+    starts[0] = min(starts[0], min(r for r, _ in sheet.values))
+    parts = []
+    for first, nxt in zip(starts, [*starts[1:], None], strict=True):
+        end = nxt - 1 if nxt is not None else max(r for r, _ in sheet.values)
+        values = {cell: v for cell, v in sheet.values.items() if first <= cell[0] <= end}
+        merges = [m for m in sheet.merges if first <= m[0] <= end]
+        parts.append(Sheet(sheet.name, values, merges, sheet.truncated, sheet.row_limit))
+    return parts
+
+
+def parse_sheet(file: str, sheet: Sheet, default_year: int | None = None) -> tuple[list[ParsedForm], list[Problem]]:
+    """Every form on a worksheet (usually one; several when stacked), with the problems of all of them."""
+    forms: list[ParsedForm] = []
+    problems: list[Problem] = []
+    for part in split_forms(sheet):
+        form, found = parse_form(file, part, default_year)
+        problems.extend(found)
+        if form is not None:
+            forms.append(form)
+    return forms, problems
+
+
 def parse_form(file: str, sheet: Sheet, default_year: int | None = None) -> tuple[ParsedForm | None, list[Problem]]:
     """Read one worksheet as a self-evaluation form; None with an ERROR problem when it cannot be read."""
     r = _Reader(file, sheet)
@@ -230,42 +308,50 @@ def parse_form(file: str, sheet: Sheet, default_year: int | None = None) -> tupl
         r.problem(None, "工作表超出可读范围的单元格已忽略（只读取前 500 行、40 列）")
 
     title = g.find("自评表", contains=True)
+    if title is not None:
+        r.saw("标题", title, sheet.values[title], "含“自评表”的单元格")
     year = _year(r, title, default_year)
 
     name_label = g.find("项目名称")
     project_name = ""
     if name_label is None:
-        r.problem(None, "未找到“项目名称”一栏，无法识别为项目支出绩效自评表", ERROR)
+        r.problem(None, "未找到“项目名称”一栏（找过所有单元格），无法识别为项目支出绩效自评表", ERROR)
     else:
-        _, value = g.right_of(name_label)
+        cell, value = g.right_of(name_label)
         project_name = normalize(value) if value is not None else ""
-        if not project_name:
-            r.problem(name_label, "项目名称为空，请填写项目名称", ERROR)
+        if project_name:
+            r.saw("项目名称", cell, project_name, r.beside(name_label))
+        else:
+            r.problem(name_label, "项目名称为空（标签右侧没有内容），请填写项目名称", ERROR)
 
     department = ""
     dept_label = g.find("主管部门")
     if dept_label is not None:
-        _, value = g.right_of(dept_label)
+        cell, value = g.right_of(dept_label)
         department = normalize(value) if value is not None else ""
+        if department:
+            r.saw("主管部门", cell, department, r.beside(dept_label))
     if not department:
-        r.problem(dept_label, "主管部门为空")
+        r.problem(dept_label, "主管部门为空" if dept_label else "未找到“主管部门”一栏，主管部门按空值处理")
 
     unit_code, unit_name = _unit(r)
     if not (year and project_name and unit_name):
         return None, r.problems
 
     funds, self_rate, budget_weight, budget_score = _funds(r)
-    goal_expected = _below(r, "预期目标")
-    goal_actual = _below(r, "实际完成情况")
-    indicators, total_cell, score_col = _indicators(r)
+    goal_expected = _goal(r, "expected")
+    goal_actual = _goal(r, "actual")
+    table = _indicators(r)
     self_total: Decimal | None = None
-    if total_cell is None:
-        r.problem(None, "未找到“总分”行，自评总分按空值处理")
-    elif score_col is not None:
-        cell = (total_cell[0], score_col)
+    if table.total_cell is None:
+        r.problem(None, f"未找到“总分”行（找过“{'”“'.join(TOTAL_LABELS)}”），自评总分按空值处理，该表按未完成处理")
+    elif table.score_col is not None:
+        cell = (table.total_cell[0], table.score_col)
         self_total = r.number(cell, "总分得分")
         if self_total is None:
             r.problem(cell, "总分得分为空，该表按未完成处理")
+        else:
+            r.saw("自评总分", cell, self_total, f"“{r.label_text(table.total_cell)}”行（{cell_name(table.total_cell)}）的得分列")
 
     total = funds.get("total", {})
     form = FormInput(
@@ -274,13 +360,15 @@ def parse_form(file: str, sheet: Sheet, default_year: int | None = None) -> tupl
         executed=total.get("executed"),
         budget_weight=budget_weight,
         budget_self_score=budget_score,
-        indicators=tuple(indicators),
+        indicators=tuple(table.indicators),
         self_total=self_total,
+        level_weights=table.level_weights,
     )
     parsed = ParsedForm(
         file=file, sheet=sheet.name, year=year, project_name=project_name, department=department,
         unit_code=unit_code, unit_name=unit_name, form=form, goal_expected=goal_expected,
-        goal_actual=goal_actual, self_execution_rate=self_rate, fund_rows=funds,
+        goal_actual=goal_actual, self_execution_rate=self_rate, fund_rows=funds, remarks=_remarks(r),
+        recognition=tuple(r.found),
     )
     return parsed, r.problems
 
@@ -292,20 +380,25 @@ def _year(r: _Reader, title: Cell | None, default_year: int | None) -> int | Non
     if title is not None:
         match = _TITLE_YEAR.search(normalize(sheet.values[title]))
         if match:
+            r.saw("年度", title, match.group(1), "标题")
             return int(match.group(1))
         below = sheet.span_end_row(title)
-        for (row, _), value in sorted(sheet.values.items()):
+        for (row, col), value in sorted(sheet.values.items()):
             if below < row <= below + YEAR_ROWS_BELOW_TITLE and isinstance(value, str):
                 match = _YEAR_ON_ITS_OWN.match(normalize(value))
                 if match:
+                    r.saw("年度", (row, col), match.group(1), "标题下方单独一行")
                     return int(match.group(1))
-    for where in (sheet.name, r.file.replace("\\", "/").rsplit("/", 1)[-1]):
+    for where, what in ((sheet.name, "工作表名"), (r.file.replace("\\", "/").rsplit("/", 1)[-1], "文件名")):
         match = _TITLE_YEAR.search(normalize(where))
         if match:
+            r.saw("年度", None, match.group(1), f"{what}“{where}”")
             return int(match.group(1))
     if default_year is None:
         r.problem(title, "未找到年度：标题、标题下方两行、工作表名和文件名中都没有写年度。请在标题下写明“（2019年度）”，"
                          "或导入时指定年度（命令行 --year 2019）", ERROR)
+    else:
+        r.saw("年度", None, default_year, "表中未写年度，按导入时指定的年度（--year）")
     return default_year
 
 
@@ -322,27 +415,60 @@ def _unit(r: _Reader) -> tuple[str, str]:
     label = g.find(*UNIT_LABELS)
     text = ""
     if label is not None:
-        _, value = g.right_of(label)
+        cell, value = g.right_of(label)
         text = normalize(value) if value is not None else ""
+        if text:
+            r.saw("实施单位", cell, text, r.beside(label))
     if not text:
         filler = g.find("填报单位", contains=True)
         if filler is not None:
             raw = normalize(r.sheet.values[filler])
             rest = re.split(r"填报单位(?:[(（]盖章[)）])?[:：]?", raw, maxsplit=1)[-1]
             text = re.split(r"单位[:：]|金额单位", rest)[0].strip()
+            if text:
+                r.saw("实施单位", filler, text, "“填报单位”一行")
     if not text:
-        r.problem(label, "实施单位为空，无法确定是哪个单位的项目；请填写“实施单位”", ERROR)
+        looked = f"“{'”“'.join(UNIT_LABELS)}”右侧和“填报单位”一行"
+        r.problem(label, f"实施单位为空（找过{looked}），无法确定是哪个单位的项目；请填写“实施单位”", ERROR)
         return "", ""
     return split_unit(text)
 
 
-def _below(r: _Reader, label: str) -> str:
-    cell = r.grid.find(label)
-    if cell is None:
+def _goal(r: _Reader, which: str) -> str:
+    """年度总体目标: the text under 预期目标 / 实际完成情况 (or right of the label when nothing is under it)."""
+    g = r.grid
+    label = g.find(*GOAL_LABELS[which])
+    if label is None:
         return ""
-    below = (r.sheet.span_end_row(cell) + 1, cell[1])
+    below = (r.sheet.span_end_row(label) + 1, label[1])
     value = r.sheet.value(below)
-    return str(value).strip() if value is not None else ""
+    where = "下方"
+    if value is None or is_blank(value):
+        found, value = g.right_of(label)
+        below, where = (found or below), "右侧"
+    text = str(value).strip() if value is not None else ""
+    if text:
+        r.saw("预期目标" if which == "expected" else "实际完成情况", r.sheet.anchor(below), text,
+              f"标签“{r.label_text(label)}”（{cell_name(label)}）{where}")
+    return text
+
+
+def _remarks(r: _Reader) -> tuple[tuple[str, str], ...]:
+    """评价结论 / 存在问题 / 改进措施 … as (label, text): the text right of the label, else under it."""
+    g, out = r.grid, []
+    for cell, key in g.labels:
+        if not key.lstrip("0123456789.、").startswith(REMARK_LABELS) or len(key) > 30:
+            continue
+        found, value = g.right_of(cell)
+        if value is None:
+            found = (r.sheet.span_end_row(cell) + 1, cell[1])
+            value = r.sheet.value(found)
+        text = str(value).strip() if value is not None and not is_blank(value) else ""
+        if text and found is not None and not normalize(text).startswith(REMARK_LABELS):
+            label = r.label_text(cell).rstrip(":：")
+            out.append((label, text))
+            r.saw(f"说明：{label}", r.sheet.anchor(found), text, r.beside(cell))
+    return tuple(out)
 
 
 def _funds(r: _Reader):
@@ -351,18 +477,24 @@ def _funds(r: _Reader):
     header = g.find(*FUND_COLUMNS["budget_full_year"])
     funds: dict[str, dict[str, Decimal | None]] = {}
     if header is None:
-        r.problem(None, "未找到项目资金表（“全年预算数”列），预算执行率无法计算，该表按未完成处理")
+        looked = "”“".join(FUND_COLUMNS["budget_full_year"])
+        r.problem(None, f"未找到项目资金表（找过“{looked}”列），预算执行率无法计算，该表按未完成处理")
         return funds, None, None, None
     columns = g.header_columns(header[0], FUND_COLUMNS)
+    for key, col in columns.items():
+        r.saw(f"资金表列：{FUND_COLUMNS[key][0]}", (header[0], col), r.label_text((header[0], col)), "表头")
     first_amount_col = min(columns.values())
     row_cells: dict[str, int] = {}
     for row in range(header[0] + 1, header[0] + 8):
         label = "".join(label_key(sheet.value((row, c))) for c in range(1, first_amount_col))
-        for key, variants in FUND_ROWS.items():
-            if key not in row_cells and any(v in label for v in variants):
-                row_cells[key] = row
+        key = next((k for k, variants in FUND_ROWS.items() if k not in row_cells and any(v in label for v in variants)),
+                   None)
+        if key is not None:
+            row_cells[key] = row
+            r.saw(f"资金行：{FUND_ROW_NAMES[key]}", (row, 1), label, "行标签")
     if "total" not in row_cells:
-        r.problem(header, "未找到“年度资金总额”行，预算执行率无法计算，该表按未完成处理")
+        r.problem(header, f"未找到“年度资金总额”行（在表头下 7 行内找过“{'”“'.join(FUND_ROWS['total'])}”），"
+                          "预算执行率无法计算，该表按未完成处理")
         return funds, None, None, None
     in_yuan = _money_in_yuan(r, header)
     amount = parse_amount if in_yuan is None else _yuan_amount
@@ -374,7 +506,7 @@ def _funds(r: _Reader):
         }
     total_row = row_cells["total"]
     total = funds["total"]
-    parts = [funds[k] for k in ("appropriation", "carryover", "other") if k in funds]
+    parts = [funds[k] for k in FUND_ROWS if k != "total" and k in funds]
     part_sums = {f: sum((p.get(f) or Decimal(0) for p in parts), Decimal(0)) for f in total}
     if not total.get("budget_full_year") and part_sums.get("budget_full_year"):
         r.problem((total_row, columns["budget_full_year"]),
@@ -389,8 +521,31 @@ def _funds(r: _Reader):
             r.problem((total_row, columns[field_]), f"{FUND_COLUMNS[field_][0]}为空，该表按未完成处理")
     rate = r.number((total_row, columns["rate"]), "执行率", parse_rate) if "rate" in columns else None
     weight = r.number((total_row, columns["weight"]), "预算执行率分值") if "weight" in columns else None
+    if weight is None:
+        weight = _budget_weight_in_labels(r, header, columns)
     score = r.number((total_row, columns["score"]), "预算执行率得分") if "score" in columns else None
     return funds, rate, weight, score
+
+
+def _budget_weight_in_labels(r: _Reader, header: Cell, columns: dict[str, int]) -> Decimal | None:
+    """The budget row's points written into a label when there is no 分值 column: 预算执行情况(万元)(20分) above or
+    left of the table, or 得分(20分*执行率) as the score header (DOMAIN.md §2.12)."""
+    candidates: list[tuple[Cell, re.Match[str]]] = []
+    if "score" in columns:
+        cell = (header[0], columns["score"])
+        match = _WEIGHT_IN_HEADER.search(r.label_text(cell))
+        if match:
+            candidates.append((cell, match))
+    for cell, key in r.grid.labels:
+        if cell[0] <= header[0] and key.startswith("预算执行"):
+            match = _WEIGHT_IN_LABEL.search(r.label_text(cell))
+            if match:
+                candidates.append((cell, match))
+    if not candidates:
+        return None
+    cell, match = candidates[0]
+    r.saw("预算执行率分值", cell, match.group(1), "写在标签里的分值")
+    return Decimal(match.group(1))
 
 
 def _money_in_yuan(r: _Reader, header: Cell) -> Cell | None:
@@ -401,7 +556,9 @@ def _money_in_yuan(r: _Reader, header: Cell) -> Cell | None:
             break
         if isinstance(value, str) and _YUAN_LABEL.search(normalize(value)):
             r.problem((row, col), f"金额单位为元（“{normalize(value)}”），已换算为万元")
+            r.saw("金额单位", (row, col), "元（已换算为万元）", f"“{normalize(value)}”")
             return row, col
+    r.saw("金额单位", None, "万元", "表头未写“元”，按万元")
     return None
 
 
@@ -415,10 +572,11 @@ def _yuan_amount(value: object) -> Decimal | None:
 
 def key_label(key: str) -> str:
     """Display name of a fund row key."""
-    return {"total": "年度资金总额", "appropriation": "财政拨款", "carryover": "上年结转资金", "other": "其他资金"}[key]
+    return FUND_ROW_NAMES[key]
 
 
 def _level1(text: str) -> str:
+    """The 一级指标 a label names ('' when it names none, e.g. a label showing only `(50分)`)."""
     text = _WEIGHT_IN_LABEL.sub("", text)
     for needle, canonical in LEVEL1_NAMES:
         if needle in text:
@@ -426,40 +584,74 @@ def _level1(text: str) -> str:
     return text
 
 
-def _is_footer(g: Grid, row: int) -> bool:
-    """True when a row starts with a footer label (signatures, contacts, the Sichuan form's conclusions)."""
+def _parent_level(level2: str) -> str:
+    """The 一级指标 of a 二级指标 ('' when unknown)."""
+    return next((parent for needle, parent in LEVEL2_PARENTS if needle in level2), "")
+
+
+def _is_footer(g: Grid, row: int, name_col: int) -> bool:
+    """True when a row starts, left of the indicator names, with a footer label (signatures, contacts, the
+    Sichuan form's conclusions); an indicator named 存在问题整改率 is not a footer."""
     labels = g.row_labels.get(row, [])
-    return bool(labels) and labels[0][1].startswith(FOOTER_LABELS)
+    return bool(labels) and labels[0][0] < name_col and labels[0][1].startswith(FOOTER_LABELS)
 
 
-def _indicators(r: _Reader) -> tuple[list[IndicatorInput], Cell | None, int | None]:
+@dataclass
+class _Table:
+    """What the 绩效指标 table gave: the rows, the 总分 cell, the score column and the levels' declared points."""
+
+    indicators: list[IndicatorInput]
+    total_cell: Cell | None
+    score_col: int | None
+    level_weights: tuple[tuple[str, Decimal], ...] = ()
+
+
+def _indicators(r: _Reader) -> _Table:
     g, sheet = r.grid, r.sheet
     header = g.find("三级指标")
     if header is None:
-        r.problem(None, "未找到绩效指标表（“三级指标”列），该表按未完成处理")
-        return [], g.find(*TOTAL_LABELS), None
+        r.problem(None, "未找到绩效指标表（找过“三级指标”列），该表按未完成处理")
+        return _Table([], g.find(*TOTAL_LABELS), None)
     cols = g.header_columns(header[0], INDICATOR_COLUMNS)
     first_row = sheet.span_end_row(header) + 1
     split = g.header_columns(header[0] + 1, SPLIT_TARGET_COLUMNS)  # 年度指标值 over 指标性质 | 指标值 | 度量单位
     if "target" in split and ("op" in split or "unit" in split):
         cols.update(split)
         first_row = max(first_row, header[0] + 2)
+        for key, col in split.items():
+            r.saw(f"指标表列：{SPLIT_TARGET_COLUMNS[key][0]}", (header[0] + 1, col),
+                  r.label_text((header[0] + 1, col)), "第二行表头")
+    for key, col in cols.items():
+        if key not in split or cols[key] != split[key]:
+            r.saw(f"指标表列：{INDICATOR_COLUMNS[key][0]}", (header[0], col), r.label_text((header[0], col)), "表头")
     missing = [INDICATOR_COLUMNS[k][0] for k in ("target", "actual", "weight", "score") if k not in cols]
     if missing:
         r.problem(header, f"绩效指标表缺少列：{'、'.join(missing)}")
     total_cell = g.find(*TOTAL_LABELS, after=(header[0] + 1, 0))
+    if total_cell is not None:
+        r.saw("总分行", total_cell, r.label_text(total_cell), "标签")
     last_row = total_cell[0] - 1 if total_cell else max(rw for rw, _ in sheet.values)
     out: list[IndicatorInput] = []
+    level_weights: dict[str, Decimal] = {}
     level1 = level2 = ""
+    name_col = cols.get("name", header[1])
     for row in range(first_row, last_row + 1):
         def text(key: str, row: int = row) -> str:
             return column_text(sheet, row, cols, key)
 
-        if _is_footer(g, row):
+        if _is_footer(g, row, name_col):
             break  # 项目负责人 / 填表人 / 联系电话 / 评价结论 … below the table: never an indicator
 
-        level1 = _level1(text("level1")) or level1
+        level1_text = text("level1")
         level2 = _WEIGHT_IN_LABEL.sub("", text("level2")) or level2
+        if level1_text:
+            level1 = _level1(level1_text)
+        if level1 not in (name for _, name in LEVEL1_NAMES):
+            level1 = _parent_level(level2) or level1
+        points = _WEIGHT_IN_LABEL.search(level1_text)
+        if points and level1 and level1 not in level_weights:
+            level_weights[level1] = Decimal(points.group(1))
+            r.saw(f"一级指标分值：{level1}", (row, cols["level1"]), points.group(1), f"标签“{level1_text}”")
         raw_name = text("name")
         name = _TEMPLATE_PREFIX.sub("", raw_name) if not _PLACEHOLDER.match(raw_name) else ""
         target_raw = sheet.value((row, cols["target"])) if "target" in cols else None
@@ -467,29 +659,44 @@ def _indicators(r: _Reader) -> tuple[list[IndicatorInput], Cell | None, int | No
         if not is_blank(target_raw) and (text("op") or text("unit")):
             op = "" if text("op") in QUALITATIVE_KINDS else text("op")
             target_raw = f"{op}{normalize(target_raw)}{text('unit')}"  # Sichuan: ≥ | 95 | %
+        not_applicable = name in NOT_APPLICABLE or normalize(target_raw) in NOT_APPLICABLE
         if not name and is_blank(target_raw) and is_blank(actual_raw):
             continue  # empty placeholder row (指标2, ……)
         ref = f"第{row}行"
+        name_cell = (row, cols.get("name", 1))
+        if name in NOT_APPLICABLE:
+            name = f"{level2 or level1 or ref}（不适用）"
         if not name:
             name = raw_name or f"第{row}行指标"
-            r.problem((row, cols.get("name", 1)), "三级指标名称为空")
+            r.problem(name_cell, "三级指标名称为空")
+        weight = r.number((row, cols["weight"]), f"“{name}”的分值") if "weight" in cols else None
+        score = r.number((row, cols["score"]), f"“{name}”的得分") if "score" in cols else None
+        common = {"level1": level1, "level2": level2, "name": name, "weight": weight, "self_score": score,
+                  "deviation_note": text("note"), "ref": f"{ref}（{cell_name(name_cell)}）"}
+        if not_applicable:
+            shown = normalize(target_raw) or raw_name
+            r.problem(name_cell, f"“{name}”写作“{shown}”，按不适用处理：该行不计分，其分值不计入合计")
+            out.append(IndicatorInput(target=Value(text=normalize(target_raw)),
+                                      actual=Value(text=normalize(actual_raw)), not_applicable=True, **common))
+            continue
         target = parse_target(target_raw)
+        actual = parse_actual(actual_raw, target)
+        if target is None and actual is None and score is not None:
+            r.problem(name_cell, f"“{name}”没有填写年度指标值和实际完成值，完成情况无法核实：按单位得分计（不超过分值），"
+                                 "并标记为“定性结论无法判定”")
+            target, actual = Value(text=""), Value(text="")
         if target is None:
             r.problem((row, cols.get("target", 1)), f"“{name}”的年度指标值为空，无法按标准评分")
             target = Value(text="")
-        actual = parse_actual(actual_raw, target)
         if actual is None and "actual" in cols:
-            r.problem((row, cols["actual"]), f"“{name}”的实际完成值为空，该表按未完成处理")
-        weight = r.number((row, cols["weight"]), f"“{name}”的分值") if "weight" in cols else None
-        score = r.number((row, cols["score"]), f"“{name}”的得分") if "score" in cols else None
+            shown = normalize(actual_raw)
+            why = f"写作“{shown}”" if shown else "为空"
+            r.problem((row, cols["actual"]), f"“{name}”的实际完成值{why}，该表按未完成处理")
         if score is None and "score" in cols:
             r.problem((row, cols["score"]), f"“{name}”的得分为空，该表按未完成处理")
         if target.unit and actual and actual.unit and actual.unit != target.unit:
             r.problem((row, cols["actual"]), f"“{name}”的实际完成值单位（{actual.unit}）与指标值单位（{target.unit}）不同")
-        out.append(IndicatorInput(
-            level1=level1, level2=level2, name=name, target=target, actual=actual, weight=weight,
-            self_score=score, deviation_note=text("note"), ref=f"{ref}（{cell_name((row, cols.get('name', 1)))}）",
-        ))
+        out.append(IndicatorInput(target=target, actual=actual, **common))
     if not out:
         r.problem(header, "绩效指标表没有任何指标行，该表按未完成处理")
-    return out, total_cell, cols.get("score")
+    return _Table(out, total_cell, cols.get("score"), tuple(level_weights.items()))

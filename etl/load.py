@@ -24,7 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from etl.form import ERROR, FUND_COLUMNS, WARNING, ParsedForm, Problem, key_label, looks_like_form, parse_form
+from etl.form import ERROR, FUND_COLUMNS, WARNING, ParsedForm, Problem, key_label, looks_like_form, parse_sheet
 from etl.reader import MAX_LIST_ROWS, MAX_ROWS, Sheet, UnreadableWorkbook, read_workbook, sheet_names
 from etl.registry import Plan, infer_unit_type, is_plan, parse_plan
 from etl.scoring import rubric_record, score_rows
@@ -209,6 +209,7 @@ def _too_large(form: ParsedForm) -> list[str]:
         ("全年执行数", f.executed, AMOUNT_LIMIT), ("预算执行率分值", f.budget_weight, POINTS_LIMIT),
         ("预算执行率得分", f.budget_self_score, POINTS_LIMIT), ("总分", f.self_total, POINTS_LIMIT),
         ("执行率", form.self_execution_rate, POINTS_LIMIT),
+        *((f"{level}分值", points, POINTS_LIMIT) for level, points in f.level_weights),
     ) if value is not None and abs(value) >= limit]
     for key, row in form.fund_rows.items():
         found += [f"{key_label(key)}的{FUND_COLUMNS[field_][0]}" for field_, v in row.items()
@@ -255,16 +256,15 @@ def _check(source: SourceFile, default_year: int | None) -> Checked:
         if not looks_like_form(sheet):
             problems.append(Problem(source.name, sheet.name, "", "不是项目支出绩效自评表（没有“项目名称”或“自评表”标题），已跳过"))
             continue
-        form, sheet_problems = parse_form(source.name, sheet, default_year)
+        sheet_forms, sheet_problems = parse_sheet(source.name, sheet, default_year)
         problems.extend(sheet_problems)
-        if form is None:
-            continue
-        too_large = _too_large(form)
-        if too_large:
-            problems.append(Problem(source.name, sheet.name, "", f"数值过大，无法保存（{'、'.join(too_large)}）；"
-                                    "请检查是否误填了编号或多写了位数", ERROR))
-            continue
-        forms.append(form)
+        for form in sheet_forms:
+            too_large = _too_large(form)
+            if too_large:
+                problems.append(Problem(source.name, sheet.name, "", f"项目“{form.project_name}”数值过大，无法保存"
+                                        f"（{'、'.join(too_large)}）；请检查是否误填了编号或多写了位数", ERROR))
+                continue
+            forms.append(form)
     if not forms and not any(p.severity == ERROR for p in problems):
         problems.append(Problem(source.name, "", "", "文件中没有找到项目支出绩效自评表", ERROR))
     seen: dict[tuple[int, str, str], str] = {}
@@ -507,6 +507,18 @@ def _write_forms(cur: Connection, files: Sequence[Checked], import_ids: dict[int
         "actual_unit": [i.actual.unit if i.actual else None for _, _, i in inds],
         "weight": [i.weight for _, _, i in inds], "self_score": [i.self_score for _, _, i in inds],
         "deviation_note": [i.deviation_note for _, _, i in inds], "cell_ref": [i.ref for _, _, i in inds],
+        "not_applicable": [i.not_applicable for _, _, i in inds],
+    })
+    levels = [(fid, level, points) for fid, x in zip(form_ids, f, strict=True) for level, points in x.form.level_weights]
+    writes.insert(cur, "form_level_weights", {
+        "form_id": [fid for fid, _, _ in levels], "level": [level for _, level, _ in levels],
+        "points": [points for _, _, points in levels],
+    })
+    remarks = [(fid, seq, label, text) for fid, x in zip(form_ids, f, strict=True)
+               for seq, (label, text) in enumerate(x.remarks, start=1)]
+    writes.insert(cur, "form_remarks", {
+        "form_id": [r[0] for r in remarks], "seq": [r[1] for r in remarks], "label": [r[2] for r in remarks],
+        "text": [r[3] for r in remarks],
     })
     scored = [result for item in files for result in
               (item.results if item.scored_with == rubric.version and len(item.results) == len(item.forms)

@@ -54,6 +54,7 @@ def form_input(form: queries.StoredForm) -> FormInput:
     return FormInput(
         budget_initial=form.budget_initial, budget_full_year=form.budget_full_year, executed=form.executed,
         budget_weight=form.budget_weight, budget_self_score=form.self_budget_score, self_total=form.self_score,
+        level_weights=form.level_weights,
         indicators=tuple(
             IndicatorInput(
                 level1=i.level1 or "", level2=i.level2 or "", name=i.name,
@@ -62,6 +63,7 @@ def form_input(form: queries.StoredForm) -> FormInput:
                 actual=None if i.actual_text is None else Value(text=i.actual_text, number=i.actual_value,
                                                                 unit=i.actual_unit or ""),
                 weight=i.weight, self_score=i.self_score, deviation_note=i.deviation_note or "", ref=i.cell_ref or "",
+                not_applicable=i.not_applicable,
             )
             for i in form.indicators
         ),

@@ -6,12 +6,14 @@ grammar into `Decimal`: never `float()`, which accepts NaN, inf, `1_000` and non
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from rubrics.model import OP_EQ, OP_GE, OP_LE, Value
+from rubrics.model import OP_EQ, OP_GE, OP_LE, UNIT_DATE, Value
 
 WAN = Decimal(10_000)  # 元 per 万元
 YI_IN_WAN = Decimal(10_000)  # 万元 per 亿元
@@ -38,6 +40,11 @@ _QUANT_RE = re.compile(rf"^({_NUMBER})\s*([^\d\s]{{0,8}})$")
 _BLANKS = {"", "-", "—", "——", "/", "／", "无"}
 _NONE_WORDS = {"无", "零", "没有"}  # as an actual against a quantitative target: 0 (e.g. 安全事故 =0起 → 无)
 _NONE_PREFIXES = ("无", "零", "没有", "未发生")  # 无上访, 未发生安全事故: 0 against a target of 0 (DOMAIN.md §2.11)
+NOT_APPLICABLE = frozenset({"/", "／", "\\", "无", "不适用", "不涉及"})  # a target written so: the row does not apply
+# A date (DOMAIN.md §2.11: 完工时限 2023年12月): 2023年12月, 2023年12月31日, 2023-12, 2023.12.31, 2023/12 …, with an
+# optional 底/末/前/以前/之前 after it (a deadline); the year must be 1900–2099.
+_DATE_RE = re.compile(r"^((?:19|20)[0-9]{2})(?:年([0-9]{1,2})月(?:([0-9]{1,2})[日号])?|[-/]([0-9]{1,2})"
+                      r"|[-./]([0-9]{1,2})[-./]([0-9]{1,2}))(?:底|末|份)?(?:以前|之前|前)?$")  # 2023.12 is a number
 
 
 class NotANumber(ValueError):
@@ -151,8 +158,44 @@ def _operator(text: str) -> tuple[str | None, str]:
     return None, text
 
 
+def parse_date(value: object) -> Decimal | None:
+    """A date as YYYYMMDD (model.UNIT_DATE): `2023年12月` → 20231231 (a month alone is its last day),
+    `2023-10-15` → 20231015, a date cell likewise; None when the value is not a date."""
+    if isinstance(value, dt.datetime | dt.date):
+        return Decimal(value.strftime("%Y%m%d"))
+    if not isinstance(value, str):
+        return None
+    match = _DATE_RE.match(normalize(value))
+    if not match:
+        return None
+    year = int(match.group(1))
+    month = int(match.group(2) or match.group(4) or match.group(5))
+    if not 1 <= month <= 12:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    day_text = match.group(3) or match.group(6)
+    day = int(day_text) if day_text else last
+    if not 1 <= day <= last:
+        return None
+    return Decimal(year * 10000 + month * 100 + day)
+
+
+def _date_value(value: object, op: str | None) -> Value | None:
+    """A target or actual that is a date (with an operator written before it, if any)."""
+    text = value.strftime("%Y年%m月%d日") if isinstance(value, dt.datetime | dt.date) else normalize(value)
+    written_op, rest = _operator(text) if isinstance(value, str) else (None, text)
+    number = parse_date(value if not isinstance(value, str) else rest)
+    if number is None:
+        return None
+    return Value(text=text, op=op and (written_op or op), number=number, unit=UNIT_DATE)
+
+
 def parse_target(value: object) -> Value | None:
-    """A 年度指标值: `≥95%` → Value(op ≥, 95, %); `效果明显` → qualitative Value; blank → None."""
+    """A 年度指标值: `≥95%` → Value(op ≥, 95, %); `效果明显` → qualitative Value; `2023年12月` → a deadline
+    (op ≤, UNIT_DATE); blank → None."""
+    date = _date_value(value, OP_LE)
+    if date is not None:
+        return date
     parsed = _from_cell(value)
     if parsed is None:
         return None
@@ -169,7 +212,10 @@ def parse_target(value: object) -> Value | None:
 
 
 def parse_actual(value: object, target: Value | None) -> Value | None:
-    """A 实际完成值, put on the target's scale: for a % target, a bare 0.96 becomes 96."""
+    """A 实际完成值, put on the target's scale: for a % target, a bare 0.96 becomes 96; a date is a date."""
+    date = _date_value(value, None)
+    if date is not None:
+        return date
     parsed = _from_cell(value)
     if parsed is None:
         return None

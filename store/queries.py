@@ -301,6 +301,7 @@ class StoredIndicator:
     self_score: Decimal | None
     deviation_note: str | None
     cell_ref: str | None
+    not_applicable: bool
 
 
 @dataclass(frozen=True)
@@ -315,6 +316,7 @@ class StoredForm:
     self_budget_score: Decimal | None
     self_score: Decimal | None
     indicators: tuple[StoredIndicator, ...]
+    level_weights: tuple[tuple[str, Decimal], ...]  # points written in the 一级指标 labels
 
 
 _YEAR_OR_ALL = "($year IS NULL OR f.year = $year)"
@@ -324,8 +326,13 @@ FROM forms f WHERE {_YEAR_OR_ALL} ORDER BY form_id
 """
 STORED_INDICATORS_SQL = f"""
 SELECT i.form_id, i.level1, i.level2, i.name, i.target_text, i.target_op, i.target_value, i.target_unit,
-       i.actual_text, i.actual_value, i.actual_unit, i.weight, i.self_score, i.deviation_note, i.cell_ref
+       i.actual_text, i.actual_value, i.actual_unit, i.weight, i.self_score, i.deviation_note, i.cell_ref,
+       i.not_applicable
 FROM indicators i JOIN forms f USING (form_id) WHERE {_YEAR_OR_ALL} ORDER BY i.form_id, i.seq
+"""
+STORED_LEVEL_WEIGHTS_SQL = f"""
+SELECT w.form_id, w.level, w.points
+FROM form_level_weights w JOIN forms f USING (form_id) WHERE {_YEAR_OR_ALL} ORDER BY w.form_id, w.level
 """
 
 
@@ -334,7 +341,11 @@ def stored_forms(cur: duckdb.DuckDBPyConnection, year: int | None = None) -> lis
     indicators: dict[int, list[StoredIndicator]] = {}
     for form_id, *rest in cur.execute(STORED_INDICATORS_SQL, {"year": year}).fetchall():
         indicators.setdefault(form_id, []).append(StoredIndicator(*rest))
-    return [StoredForm(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], tuple(indicators.get(r[0], ())))
+    levels: dict[int, list[tuple[str, Decimal]]] = {}
+    for form_id, level, points in cur.execute(STORED_LEVEL_WEIGHTS_SQL, {"year": year}).fetchall():
+        levels.setdefault(form_id, []).append((level, points))
+    return [StoredForm(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], tuple(indicators.get(r[0], ())),
+                       tuple(levels.get(r[0], ())))
             for r in cur.execute(STORED_FORMS_SQL, {"year": year}).fetchall()]
 
 

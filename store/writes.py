@@ -27,6 +27,8 @@ TABLES: dict[str, tuple[str, ...]] = {
               "self_budget_score", "self_score"),
     "fund_rows": ("budget_initial", "budget_full_year", "executed"),
     "indicators": ("target_value", "actual_value", "weight", "self_score"),
+    "form_level_weights": ("points",),
+    "form_remarks": (),
     "form_scores": ("execution_rate", "budget_points", "computed_score"),
     "indicator_scores": ("applied_weight", "computed_score"),
 }
