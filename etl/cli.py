@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from etl.build import sample_files
+from etl.explain import explain
 from etl.form import Problem
-from etl.load import REJECTED, FileReport, check_source, default_workers, iter_sources, load_paths
+from etl.load import REJECTED, FileReport, check, check_source, default_workers, iter_sources, load_paths
 from etl.scoring import rescore
 from rubrics.loader import Rubric, RubricError, load_rubric
 from store.db import Connection, DatabaseBusy, StoreError, default_path, open_db
@@ -39,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", type=Path)
     check = sub.add_parser("check", help="只检查，不写入数据库")
     check.add_argument("--year", type=int, default=None, help="表头没有写年度时使用的年度")
+    check.add_argument("--explain", action="store_true",
+                       help="逐项列出识别结果（每个字段取自哪个单元格、按哪个标签识别）和重算得分的过程")
     check.add_argument("paths", nargs="+", type=Path)
     again = sub.add_parser("rescore", help="按评分标准重新计算已导入自评表的得分（作为新的一次评分，保留以前的评分）")
     again.add_argument("--db", type=Path, default=None, help=DB_HELP)
@@ -124,9 +127,24 @@ def main(argv: list[str] | None = None) -> int:
         return _load(args.db, args.paths, args.year, args.wait)
     if args.command == "rescore":
         return _rescore(args.db, args.year, args.rubric, args.wait)
+    return _check(args.paths, args.year, args.explain)
+
+
+def _check(paths: list[Path], year: int | None, explained: bool) -> int:
+    rubric = _rubric(None, "无法重算得分") if explained else None
+    if explained and rubric is None:
+        return EXIT_REJECTED
     rejected = 0
-    for item in iter_sources(args.paths):
-        report = FileReport(item.file, REJECTED, problems=[item]) if isinstance(item, Problem) else check_source(item, args.year)
+    for item in iter_sources(paths):
+        if isinstance(item, Problem):
+            report, lines = FileReport(item.file, REJECTED, problems=[item]), []
+        elif explained:
+            checked = check(item, year, rubric)
+            report, lines = check_source(item, year, checked), explain(checked)
+        else:
+            report, lines = check_source(item, year), []
         rejected += report.rejected
         _print_report(report)
+        for line in lines:
+            print(line)
     return EXIT_REJECTED if rejected else EXIT_OK

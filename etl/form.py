@@ -193,13 +193,14 @@ class Grid:
                 return cell
         return None
 
-    def right_of(self, cell: Cell) -> tuple[Cell, object] | tuple[None, None]:
-        """The first non-empty cell right of `cell` (past its merged range) on the same row."""
+    def right_of(self, cell: Cell, words: bool = False) -> tuple[Cell, object] | tuple[None, None]:
+        """The first non-empty cell right of `cell` (past its merged range) on the same row; with `words`, 无 and
+        `/` count as content (存在问题：无)."""
         row = cell[0]
         col = self.sheet.span_end_col(cell) + 1
         while col <= self.row_end.get(row, 0):
             value = self.sheet.values.get((row, col))
-            if value is not None and not is_blank(value):
+            if value is not None and (normalize(value) if words else not is_blank(value)):
                 return (row, col), value
             col = self.sheet.span_end_col((row, col)) + 1
         return None, None
@@ -459,11 +460,11 @@ def _remarks(r: _Reader) -> tuple[tuple[str, str], ...]:
     for cell, key in g.labels:
         if not key.lstrip("0123456789.、").startswith(REMARK_LABELS) or len(key) > 30:
             continue
-        found, value = g.right_of(cell)
+        found, value = g.right_of(cell, words=True)
         if value is None:
             found = (r.sheet.span_end_row(cell) + 1, cell[1])
             value = r.sheet.value(found)
-        text = str(value).strip() if value is not None and not is_blank(value) else ""
+        text = str(value).strip() if value is not None else ""  # 无 is an answer here (存在问题：无)
         if text and found is not None and not normalize(text).startswith(REMARK_LABELS):
             label = r.label_text(cell).rstrip(":：")
             out.append((label, text))
@@ -486,12 +487,16 @@ def _funds(r: _Reader):
     first_amount_col = min(columns.values())
     row_cells: dict[str, int] = {}
     for row in range(header[0] + 1, header[0] + 8):
-        label = "".join(label_key(sheet.value((row, c))) for c in range(1, first_amount_col))
-        key = next((k for k, variants in FUND_ROWS.items() if k not in row_cells and any(v in label for v in variants)),
-                   None)
-        if key is not None:
-            row_cells[key] = row
-            r.saw(f"资金行：{FUND_ROW_NAMES[key]}", (row, 1), label, "行标签")
+        for col in range(1, first_amount_col):
+            if sheet.anchor((row, col))[0] != row:
+                continue  # a label merged down from an earlier row (项目资金, 预算执行情况) names no row
+            label = label_key(sheet.value((row, col)))
+            key = next((k for k, variants in FUND_ROWS.items()
+                        if k not in row_cells and any(v in label for v in variants)), None)
+            if key is not None:
+                row_cells[key] = row
+                r.saw(f"资金行：{FUND_ROW_NAMES[key]}", sheet.anchor((row, col)), r.label_text((row, col)), "行标签")
+                break
     if "total" not in row_cells:
         r.problem(header, f"未找到“年度资金总额”行（在表头下 7 行内找过“{'”“'.join(FUND_ROWS['total'])}”），"
                           "预算执行率无法计算，该表按未完成处理")

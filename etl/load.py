@@ -277,9 +277,9 @@ def _check(source: SourceFile, default_year: int | None) -> Checked:
     return Checked(source, KIND_FORMS, forms, None, problems, file_hash, digest)
 
 
-def check_source(source: SourceFile, default_year: int | None = None) -> FileReport:
-    """Validate one file without writing: the report says what loading it would do."""
-    checked = check(source, default_year)
+def check_source(source: SourceFile, default_year: int | None = None, checked: Checked | None = None) -> FileReport:
+    """Validate one file without writing (or report on a check already made): what loading it would do."""
+    checked = checked or check(source, default_year)
     has_warnings = any(p.severity == WARNING for p in checked.problems)
     status = REJECTED if not checked.ok else (CHECKED_WITH_WARNINGS if has_warnings else CHECKED)
     return checked.report(status)

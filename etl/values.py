@@ -39,7 +39,7 @@ _SUFFIX_OPERATORS: tuple[tuple[str, str], ...] = (
 _QUANT_RE = re.compile(rf"^({_NUMBER})\s*([^\d\s]{{0,8}})$")
 _BLANKS = {"", "-", "—", "——", "/", "／", "无"}
 _NONE_WORDS = {"无", "零", "没有"}  # as an actual against a quantitative target: 0 (e.g. 安全事故 =0起 → 无)
-_NONE_PREFIXES = ("无", "零", "没有", "未发生")  # 无上访, 未发生安全事故: 0 against a target of 0 (DOMAIN.md §2.11)
+_NONE_PREFIXES = ("无", "零", "没有", "未发生")  # 无上访, 未发生安全事故: 0 against a ≤ / = / 0 target (DOMAIN.md §2.11)
 NOT_APPLICABLE = frozenset({"/", "／", "\\", "无", "不适用", "不涉及"})  # a target written so: the row does not apply
 # A date (DOMAIN.md §2.11: 完工时限 2023年12月): 2023年12月, 2023年12月31日, 2023-12, 2023.12.31, 2023/12 …, with an
 # optional 底/末/前/以前/之前 after it (a deadline); the year must be 1900–2099.
@@ -220,8 +220,9 @@ def parse_actual(value: object, target: Value | None) -> Value | None:
     if parsed is None:
         return None
     if isinstance(parsed, str):
-        if target is not None and target.number == 0 and parsed.startswith(_NONE_PREFIXES) \
-                and _split_unit(parsed) is None:
+        if target is not None and target.number is not None and not target.is_date \
+                and (target.number == 0 or target.op in (OP_LE, OP_EQ)) and parsed.startswith(_NONE_PREFIXES) \
+                and _split_unit(parsed) is None:  # 无上访 against 小于5次: none happened
             return Value(text=parsed, number=Decimal(0), unit=target.unit)
         if parsed in _NONE_WORDS and target is not None and target.number is not None:
             return Value(text=parsed, number=Decimal(0), unit=target.unit)
