@@ -190,3 +190,32 @@ def test_a_level_cell_showing_only_its_points_takes_the_level_from_the_second_le
     assert form is not None
     assert [i.level1 for i in form.form.indicators] == ["产出指标", "效益指标", "满意度指标"]
     assert form.form.level_weights == (("产出指标", 50), ("效益指标", 30), ("满意度指标", 10))
+
+
+def test_stacked_forms_with_level_weights_and_not_applicable_rows_are_stored_whole(fresh_db):
+    """Through the real load path: both stacked forms stored; every new engine input (level weights, not-applicable
+    rows, dates) rebuilt from the store equals the one parsed from the file; the remarks are kept as text."""
+    from etl.load import LOADED_WITH_WARNINGS, SourceFile, check, commit
+    from etl.scoring import form_input
+    from store import queries
+
+    first = sichuan_rows(indicators=[
+        ("产出指标(60分)", "时效指标", "完工时限", None, "2023年12月", None, "2023年10月", 60, 60, ""),
+        ("效益指标(20分)", "生态效益指标", "/", None, "/", None, "/", None, None, ""),
+        ("效益指标(20分)", "社会效益指标", "办公效率", "定性", "有效提升", None, "有效提升", 20, 18, ""),
+        ("满意度指标(10分)", "服务对象满意度指标", "使用人员满意度", "≥", "90", "%", "95%", 10, 10, ""),
+    ])
+    second = sichuan_rows(project="2023年法律援助经费", total=(100, 100))
+    data = workbook_bytes({"公开表": first + [[None] * 11] + second})
+    checked = check(SourceFile("公开表.xlsx", data))
+    assert checked.ok and len(checked.forms) == 2, checked.problems
+    [report] = commit(fresh_db, [checked])
+    assert (report.status, report.forms) == (LOADED_WITH_WARNINGS, 2)  # the `/` row is said to be not applicable
+    stored = queries.stored_forms(fresh_db.cursor())
+    assert [form_input(s) for s in stored] == [f.form for f in checked.forms]
+    parsed = checked.forms[0].form
+    assert parsed.level_weights == (("产出指标", 60), ("效益指标", 20), ("满意度指标", 10))
+    assert [i.not_applicable for i in parsed.indicators] == [False, True, False, False]
+    assert parsed.indicators[0].target.is_date
+    remarks = fresh_db.execute("SELECT label, text FROM form_remarks WHERE seq = 2 ORDER BY form_id").fetchall()
+    assert remarks == [("评价结论", "按要求完成设备购置和资金支付。")] * 2
