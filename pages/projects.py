@@ -66,6 +66,11 @@ st.dataframe(tables.for_display(tables.indicator_table(data.form_indicators(form
 with st.expander(s.DETAIL_GOALS):
     st.markdown(f"**{s.DETAIL_GOAL_EXPECTED}**：{form['goal_expected'] or fmt.EMPTY}")
     st.markdown(f"**{s.DETAIL_GOAL_ACTUAL}**：{form['goal_actual'] or fmt.EMPTY}")
+remarks = data.form_remarks(form_id, units, version)
+if not remarks.empty:
+    with st.expander(s.DETAIL_REMARKS):
+        for label, text in remarks.itertuples(index=False):
+            st.markdown(f"**{label}**：{text}")
 problems = data.form_problems(form_id, units, version)
 if not problems.empty:
     with st.expander(f"{s.DETAIL_PROBLEMS}（{len(problems)}）"):

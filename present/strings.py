@@ -101,6 +101,7 @@ DETAIL_SOURCE = "来源：{file}，工作表“{sheet}”，导入于 {loaded}�
 DETAIL_BUDGET = "全年预算数"
 DETAIL_EXECUTED = "全年执行数"
 DETAIL_GOALS = "年度总体目标"
+DETAIL_REMARKS = "表中的说明（评价结论、存在问题、改进措施等）"
 DETAIL_GOAL_EXPECTED = "预期目标"
 DETAIL_GOAL_ACTUAL = "实际完成情况"
 INCOMPLETE_NOTE = "该表未完成（有空白的实际完成值、得分或总分），不评分、不定级。"

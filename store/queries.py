@@ -252,6 +252,19 @@ def form_problems(con: duckdb.DuckDBPyConnection, form_id: int, units: Units = N
     return _frame(con, FORM_PROBLEMS_SQL, _detail_params(units, form_id=form_id))
 
 
+FORM_REMARKS_SQL = f"""
+SELECT r.label, r.text
+FROM form_remarks r JOIN forms f USING (form_id)
+WHERE r.form_id = $form_id AND {_scope("f.unit_code")}
+ORDER BY r.seq
+"""
+
+
+def form_remarks(con: duckdb.DuckDBPyConnection, form_id: int, units: Units = None) -> pd.DataFrame:
+    """What the form writes about itself (评价结论, 存在问题, 改进措施 …) as (label, text); empty outside the scope."""
+    return _frame(con, FORM_REMARKS_SQL, _detail_params(units, form_id=form_id))
+
+
 HISTORY_SQL = f"""
 SELECT f.form_id, f.is_current, i.file_name, i.loaded_at, f.self_score, s.computed_score, s.grade, s.status
 FROM forms f JOIN imports i USING (import_id) JOIN v_form_scores s USING (form_id)

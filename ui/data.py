@@ -138,6 +138,12 @@ def form_problems(form_id: int, units: Units, version: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
+def form_remarks(form_id: int, units: Units, version: int) -> pd.DataFrame:
+    """What a form writes about itself (评价结论, 存在问题, 改进措施 …)."""
+    return queries.form_remarks(con(), form_id, units)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
 def form_history(project_id: str, units: Units, version: int) -> pd.DataFrame:
     """Every loaded version of a project."""
     return queries.form_history(con(), project_id, units)
