@@ -46,6 +46,7 @@ REMARK_LABELS = ("项目实施内容及过程概述", "评价结论", "存在问
 GOAL_LABELS = {"expected": ("预期目标", "项目年度目标", "年度目标"), "actual": ("实际完成情况", "年度目标完成情况")}
 TOTAL_LABELS = ("总分", "合计")  # the 总分 row (DOMAIN.md §2.9)
 UNIT_LABELS = ("实施单位", "项目实施单位", "资金使用单位", "单位名称")  # DOMAIN.md §2.9
+FIELD_LABELS = frozenset(("项目名称", "主管部门", *UNIT_LABELS, "项目类别", "项目属性", "填报日期"))
 _PAREN = re.compile(r"[(（][^()（）]*[)）]")
 _TEMPLATE_PREFIX = re.compile(r"^指标[0-9]+[:：.、]?")
 _PLACEHOLDER = re.compile(r"^(?:指标[0-9]*|[.…。·]+|-+|—+|无)?$")
@@ -200,15 +201,21 @@ class Grid:
         col = self.sheet.span_end_col(cell) + 1
         while col <= self.row_end.get(row, 0):
             value = self.sheet.values.get((row, col))
+            if isinstance(value, str) and _label_key(value) in FIELD_LABELS:
+                return None, None  # the next field's label: this one is empty (主管部门 | | 实施单位 | …)
             if value is not None and (normalize(value) if words else not is_blank(value)):
                 return (row, col), value
             col = self.sheet.span_end_col((row, col)) + 1
         return None, None
 
     def header_columns(self, row: int, names: dict[str, tuple[str, ...]]) -> dict[str, int]:
-        """Map each field to the column of its header on `row` (exact label first, then contains)."""
+        """Map each field to the column of its header on `row` (exact label first, then contains); a header merged
+        down from the row above counts (实际完成值 over two header rows)."""
         found: dict[str, int] = {}
-        cells = self.row_labels.get(row, [])
+        cells = sorted([*self.row_labels.get(row, []), *(
+            (col, _label_key(value)) for (r1, col, r2, _), value in (
+                (m, self.sheet.values.get((m[0], m[1]))) for m in self.sheet.merges)
+            if r1 < row <= r2 and isinstance(value, str))])
         for key, variants in names.items():
             for col, text in cells:
                 if text in variants and col not in found.values():
@@ -346,13 +353,8 @@ def parse_form(file: str, sheet: Sheet, default_year: int | None = None) -> tupl
     self_total: Decimal | None = None
     if table.total_cell is None:
         r.problem(None, f"未找到“总分”行（找过“{'”“'.join(TOTAL_LABELS)}”），自评总分按空值处理，该表按未完成处理")
-    elif table.score_col is not None:
-        cell = (table.total_cell[0], table.score_col)
-        self_total = r.number(cell, "总分得分")
-        if self_total is None:
-            r.problem(cell, "总分得分为空，该表按未完成处理")
-        else:
-            r.saw("自评总分", cell, self_total, f"“{r.label_text(table.total_cell)}”行（{cell_name(table.total_cell)}）的得分列")
+    else:
+        self_total = _self_total(r, table.total_cell, table.score_col, table.weight_col)
 
     total = funds.get("total", {})
     form = FormInput(
@@ -372,6 +374,41 @@ def parse_form(file: str, sheet: Sheet, default_year: int | None = None) -> tupl
         recognition=tuple(r.found),
     )
     return parsed, r.problems
+
+
+def _self_total(r: _Reader, label: Cell, score_col: int | None, weight_col: int | None) -> Decimal | None:
+    """The 总分 row's 得分: in the score column; when that holds words instead (保山: 总分(100分) | 100 | 自评等级 |
+    优), the only number on the row right of the label outside the 分值 column. A blank score is blank."""
+    row_label = f"“{r.label_text(label)}”行（{cell_name(label)}）"
+    if score_col is not None:
+        cell = (label[0], score_col)
+        raw = r.sheet.value(cell)
+        if is_blank(raw):
+            r.problem(cell, "总分得分为空，该表按未完成处理")
+            return None
+        try:
+            value = parse_number(raw)
+        except NotANumber:
+            value = None
+        if value is not None:
+            r.saw("自评总分", cell, value, f"{row_label}的得分列")
+            return value
+    numbers: list[tuple[Cell, Decimal]] = []
+    for (row, col), raw in sorted(r.sheet.values.items()):
+        if row == label[0] and col > r.sheet.span_end_col(label) and col != weight_col:
+            try:
+                number = parse_number(raw)
+            except NotANumber:
+                continue
+            if number is not None:
+                numbers.append(((row, col), number))
+    if len(numbers) == 1:
+        cell, value = numbers[0]
+        r.saw("自评总分", cell, value, f"{row_label}唯一的数字（得分列没有数字）")
+        return value
+    where = cell_name((label[0], score_col)) if score_col is not None else cell_name(label)
+    r.problem((label[0], score_col) if score_col is not None else label, f"总分得分为空（{where}），该表按未完成处理")
+    return None
 
 
 def _year(r: _Reader, title: Cell | None, default_year: int | None) -> int | None:
@@ -608,6 +645,7 @@ class _Table:
     indicators: list[IndicatorInput]
     total_cell: Cell | None
     score_col: int | None
+    weight_col: int | None = None
     level_weights: tuple[tuple[str, Decimal], ...] = ()
 
 
@@ -629,9 +667,6 @@ def _indicators(r: _Reader) -> _Table:
     for key, col in cols.items():
         if key not in split or cols[key] != split[key]:
             r.saw(f"指标表列：{INDICATOR_COLUMNS[key][0]}", (header[0], col), r.label_text((header[0], col)), "表头")
-    missing = [INDICATOR_COLUMNS[k][0] for k in ("target", "actual", "weight", "score") if k not in cols]
-    if missing:
-        r.problem(header, f"绩效指标表缺少列：{'、'.join(missing)}")
     total_cell = g.find(*TOTAL_LABELS, after=(header[0] + 1, 0))
     if total_cell is not None:
         r.saw("总分行", total_cell, r.label_text(total_cell), "标签")
@@ -702,6 +737,10 @@ def _indicators(r: _Reader) -> _Table:
         if target.unit and actual and actual.unit and actual.unit != target.unit:
             r.problem((row, cols["actual"]), f"“{name}”的实际完成值单位（{actual.unit}）与指标值单位（{target.unit}）不同")
         out.append(IndicatorInput(target=target, actual=actual, **common))
+    needed = ("target", "actual", "score") if level_weights else ("target", "actual", "weight", "score")
+    missing = [INDICATOR_COLUMNS[k][0] for k in needed if k not in cols]  # weights in the level labels need no 分值
+    if missing:
+        r.problem(header, f"绩效指标表缺少列：{'、'.join(missing)}")
     if not out:
         r.problem(header, "绩效指标表没有任何指标行，该表按未完成处理")
-    return _Table(out, total_cell, cols.get("score"), tuple(level_weights.items()))
+    return _Table(out, total_cell, cols.get("score"), cols.get("weight"), tuple(level_weights.items()))
