@@ -5,14 +5,13 @@ personal data. (What the importer makes of them is tested elsewhere.)"""
 from __future__ import annotations
 
 import io
-import json
 import re
 
 import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tests.realforms import COPY_DIR, EXPECTED, FORMS, SHARED_DIR, build, load, write_all
+from tests.realforms import EXPECTED, FORMS, build, load, write_all
 
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
@@ -320,13 +319,6 @@ def test_expected_follows_the_checks():
         data = load(fid)
         assert (exp["year"], exp["project_name"], exp["unit"], exp["department"]) == (
             data["year"], data["project_name"], data["unit"], data["department"])
-
-
-@pytest.mark.skipif(not SHARED_DIR.is_dir(), reason="the shared transcriptions are not beside this checkout")
-@pytest.mark.parametrize("fid", FORMS)
-def test_the_committed_copy_matches_the_shared_transcription(fid):
-    shared = json.loads((SHARED_DIR / f"{fid}.json").read_text(encoding="utf-8"))
-    assert json.loads((COPY_DIR / f"{fid}.json").read_text(encoding="utf-8")) == shared
 
 
 def test_unknown_form_is_a_key_error():
