@@ -335,3 +335,31 @@ def test_a_database_failure_inside_a_page_is_said_in_chinese_without_a_traceback
     assert not at.exception
     assert any("读取数据库时出错" in e.value for e in at.error)
     assert any("模拟的磁盘错误" in c.value for c in at.code)
+
+
+def test_projects_page_shows_what_a_sichuan_form_writes_about_itself(tmp_path, monkeypatch):
+    """A real-layout form (四川 510000_0013zp) loaded through the importer: the project detail shows its 评价结论 /
+    存在问题 / 改进措施, and its not-applicable row stays in the indicator table."""
+    from etl.load import SourceFile, check, commit
+    from tests.conftest import workbook_bytes
+    from tests.test_form_variants import sichuan_rows
+
+    rows = sichuan_rows(indicators=[
+        ("产出指标", "数量指标", "购置安可电脑", "≥", "13", "台", "13台", 60, 60, ""),
+        ("效益指标", "生态效益指标", "/", None, "/", None, "/", None, None, ""),
+        ("效益指标", "社会效益指标", "办公效率", "定性", "有效提升", None, "有效提升", 20, 18, ""),
+        ("满意度指标", "服务对象满意度指标", "使用人员满意度", "≥", "90", "%", "95%", 10, 10, ""),
+    ])
+    path = tmp_path / "sichuan.duckdb"
+    con = db.open_db(path)
+    commit(con, [check(SourceFile("大英县司法局.xlsx", workbook_bytes({"Sheet1": rows})))])
+    con.close()
+    monkeypatch.setenv("BUDGET_PERF_DB", str(path))
+    at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S).run()
+    at.switch_page("pages/projects.py").run()
+    assert not at.exception
+    remarks = next(e for e in at.expander if e.label == s.DETAIL_REMARKS)
+    shown = [m.value for m in remarks.markdown]
+    assert "**评价结论**：按要求完成设备购置和资金支付。" in shown and "**存在问题**：无" in shown
+    tables = [d.value for d in at.dataframe if "三级指标" in d.value.columns]
+    assert tables and "生态效益指标（不适用）" in tables[0]["三级指标"].tolist()
