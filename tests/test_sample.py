@@ -449,3 +449,41 @@ def test_names_file_errors_name_the_key(tmp_path, change, key_path):
     with pytest.raises(NamesError) as error:
         load_names(path)
     assert (error.value.file, error.value.key_path) == (str(path), key_path)
+
+
+def _rubric_with(tmp_path: Path, change) -> Path:
+    """The shipped rubric with one change, written to a file."""
+    from rubrics.loader import DEFAULT_RUBRIC_PATH
+
+    data = yaml.safe_load(DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "rubric.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("change", "key_path"), [
+    (lambda d: d["rounding"].update(scope="total"), "rounding.scope"),
+    (lambda d: d["quantitative"]["over_achievement"].update(reduce_points=True),
+     "quantitative.over_achievement.reduce_points"),
+    (lambda d: d["quantitative"]["operators"].__setitem__(1, {"op": "≤", "rule": "equal", "description": "按 ≥ 计"}),
+     "quantitative.operators"),
+])
+def test_generator_refuses_rules_it_cannot_follow(tmp_path, change, key_path):
+    """The generator plans forms it scores itself: a rubric it cannot follow is refused, naming the key."""
+    from rubrics.loader import RubricError
+    from sampledata.rules import sample_rules
+
+    with pytest.raises(RubricError) as error:
+        sample_rules(load_rubric(_rubric_with(tmp_path, change)))
+    assert error.value.key_path == key_path
+
+
+def test_generator_follows_either_le_formula(tmp_path):
+    """≤ by ratio (the default) or by the linear fall the rubric may choose instead."""
+    from sampledata.rules import sample_rules
+
+    assert (sample_rules().le_formula, sample_rules().le_zero_at_ratio) == ("ratio", None)
+    linear = _rubric_with(tmp_path, lambda d: d["quantitative"]["operators"][1].update(formula="linear", zero_at_ratio=2))
+    rules = sample_rules(load_rubric(linear))
+    assert (rules.le_formula, rules.le_zero_at_ratio) == ("linear", Decimal(2))
