@@ -364,7 +364,7 @@ def _split_note(
                                                           if points]
     return (
         f"分值: 表中 {'、'.join(declared)}，合计 {_num(rubric.full_marks)}，与规则的标准分值（{'、'.join(rule)}）不同"
-        f" → 按表中分值计分（weights.policy = {POLICY_DECLARED}）"
+        f" → 按表中分值计分（weights.policy = {rubric.weights.policy}）"
     )
 
 
@@ -410,19 +410,18 @@ def _plan_weights(form: FormInput, rubric: Rubric) -> _WeightPlan:
         return plan({}, declared_budget if adds_up and policy != POLICY_RUBRIC else rule_budget, not adds_up, "")
     if stated_sum == 0:
         return _plan_blank_weights(form, rubric, scored, declared_budget, mismatch_line)
-    if policy == POLICY_DECLARED and adds_up:
-        note = _split_note(indicators, scored, stated, declared_budget, rubric)
-        if note:
-            lines.append(note)
-        return plan(stated, declared_budget, False, f"表中分值合计为 {_num(full)}")
-    if policy == POLICY_AS_IS:
-        if not adds_up:
-            lines.append(mismatch_line)
-            lines.append(f"按表中分值计分（规则 weights.policy = {POLICY_AS_IS}），总分不超过 {_num(full)}")
+    if policy in (POLICY_DECLARED, POLICY_AS_IS) and (adds_up or policy == POLICY_AS_IS):
         for i in scored:
             if indicators[i].weight is None:
                 notes[i] = "分值空白，按 0 计"
-        return plan(stated, declared_budget, not adds_up, f"weights.policy = {POLICY_AS_IS}")
+        if adds_up:
+            note = _split_note(indicators, scored, stated, declared_budget, rubric)
+            if note:
+                lines.append(note)
+            return plan(stated, declared_budget, False, f"表中分值合计为 {_num(full)}")
+        lines.append(mismatch_line)
+        lines.append(f"按表中分值计分（规则 weights.policy = {POLICY_AS_IS}），总分不超过 {_num(full)}")
+        return plan(stated, declared_budget, True, f"weights.policy = {POLICY_AS_IS}")
     if not adds_up:
         lines.append(mismatch_line)
     target = full - rule_budget
