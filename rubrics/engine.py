@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 
 from rubrics.loader import (
-    POLICY_RESCALE,
+    FORMULA_LINEAR,
+    POLICY_AS_IS,
+    POLICY_DECLARED,
+    POLICY_RUBRIC,
     RULE_EQUAL,
     RULE_LOWER_IS_BETTER,
     OperatorRule,
@@ -37,12 +40,15 @@ from rubrics.model import (
     FormResult,
     IndicatorInput,
     IndicatorResult,
+    Value,
 )
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 _MIN_PRECISION = 28  # the decimal module's default precision; raised for very large numbers
+_SHOWN_PLACES = 2  # fewest decimals an intermediate result is shown with ('8.60 → 9')
+_EXACT_SHOWN_PLACES = 6  # decimals of an unrounded sum shown in the total line (scope total)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,9 +93,29 @@ def _points(value: Decimal, rubric: Rubric) -> str:
     return _fixed(value, max(rubric.rounding.row_places, 1))
 
 
+def _shown_raw(value: Decimal, rubric: Rubric) -> str:
+    """An unrounded intermediate result as shown before rounding (18.95 in '18.95 → 19')."""
+    return _fixed(value, max(rubric.rounding.places, _SHOWN_PLACES))
+
+
 def _round_row(value: Decimal, rubric: Rubric) -> Decimal:
-    """Round one row's points as the rubric says (2 decimals, or an integer per row)."""
+    """Round to the rubric's row precision by its method (2 decimals half up; an integer; truncated …)."""
     return _quantize(value, rubric.rounding.row_places, rubric.rounding.decimal_rounding)
+
+
+def _quantum(rubric: Rubric) -> Decimal:
+    """The smallest step of a row's points (0.01, or 1 for integer rows)."""
+    return _ONE.scaleb(-rubric.rounding.row_places)
+
+
+def _step_up(value: Decimal, rubric: Rubric) -> Decimal:
+    """The smallest value at row precision not below `value` (7.716 → 7.72)."""
+    return _quantize(value, rubric.rounding.row_places, ROUND_CEILING)
+
+
+def _step_below(value: Decimal, rubric: Rubric) -> Decimal:
+    """The largest value at row precision strictly below `value` (8 → 7.99; 7 with integer rows), not below 0."""
+    return max(_step_up(value, rubric) - _quantum(rubric), _ZERO)
 
 
 def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
@@ -98,8 +124,11 @@ def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
 
 
 def _final(raw: Decimal, weight: Decimal, rubric: Rubric) -> Decimal:
-    """Clamp to [0, weight], round, and clamp again (rounding must not exceed the weight)."""
-    return _clamp(_round_row(_clamp(raw, _ZERO, weight), rubric), _ZERO, weight)
+    """Clamp to [0, weight]; round when the rubric rounds rows, and clamp again (rounding must not exceed the weight)."""
+    clamped = _clamp(raw, _ZERO, weight)
+    if not rubric.rounding.rounds_rows:
+        return clamped
+    return _clamp(_round_row(clamped, rubric), _ZERO, weight)
 
 
 def _tail(raw: Decimal, weight: Decimal, rubric: Rubric, formula: str | None) -> tuple[Decimal, str]:
@@ -108,13 +137,13 @@ def _tail(raw: Decimal, weight: Decimal, rubric: Rubric, formula: str | None) ->
     shown_weight = _points(weight, rubric)
     if formula is None:
         return final, f"{_points(final, rubric)}/{shown_weight}"
-    shown_raw = _fixed(raw, rubric.rounding.places)
+    shown_raw = _shown_raw(raw, rubric)
     text = f"{formula} = {shown_raw}"
     if raw < 0:
         text += "（不低于 0）"
     elif raw > weight:
         text += "（不超过分值）"
-    if Decimal(shown_raw) != final:
+    if rubric.rounding.rounds_rows and Decimal(shown_raw) != final:
         text += f" → {_points(final, rubric)}"
     return final, f"{text}/{shown_weight}"
 
@@ -137,6 +166,14 @@ def _row_name(indicator: IndicatorInput, index: int) -> str:
     return f"{where} {indicator.name}".strip()
 
 
+def _date(value: Value) -> str:
+    """A date as the form wrote it, else YYYYMMDD as 2023年10月31日."""
+    if value.text.strip():
+        return value.text.strip()
+    digits = f"{int(value.number or 0):08d}"
+    return f"{int(digits[:-4])}年{int(digits[-4:-2])}月{int(digits[-2:])}日"
+
+
 # ---------------------------------------------------------------------------------------------
 # Budget execution
 # ---------------------------------------------------------------------------------------------
@@ -153,14 +190,9 @@ class _BudgetScore:
     low_execution: bool
 
 
-def _score_budget(form: FormInput, rubric: Rubric) -> _BudgetScore:
-    """预算执行率 = 全年执行数 / 全年预算数; points = min(rate, 1) × rubric budget weight."""
-    weight = rubric.budget.weight
-    lines: list[str] = []
-    if form.budget_weight is not None and form.budget_weight != weight:
-        lines.append(
-            f"预算执行率分值: 表中为 {_num(form.budget_weight)}，规则为 {_num(weight)} → 按规则分值 {_num(weight)} 计分"
-        )
+def _score_budget(form: FormInput, rubric: Rubric, weight: Decimal, weight_line: str) -> _BudgetScore:
+    """预算执行率 = 全年执行数 / 全年预算数; points = min(rate, 1) × the budget weight the weight plan chose."""
+    lines: list[str] = [weight_line] if weight_line else []
     missing: list[str] = []
     budget, executed = form.budget_full_year, form.executed
     if budget is None:
@@ -201,9 +233,11 @@ def _score_budget(form: FormInput, rubric: Rubric) -> _BudgetScore:
 
 @dataclass(frozen=True)
 class _WeightPlan:
-    """The weight applied to each indicator, why, and whether the form's weights missed 100."""
+    """The budget weight and each indicator's weight as applied, why, and whether the form's weights missed 100."""
 
-    applied: tuple[Decimal, ...]
+    budget_weight: Decimal
+    budget_line: str  # how the budget weight was chosen, when the form's differs from the rubric's ('' otherwise)
+    applied: tuple[Decimal, ...]  # per indicator; 0 for a not-applicable row
     notes: tuple[str, ...]  # per indicator: how its weight was changed ('' when unchanged)
     lines: tuple[str, ...]
     mismatch: bool
@@ -224,90 +258,237 @@ def _allocate(total: Decimal, shares: Sequence[Decimal], places: int) -> list[De
     return parts
 
 
-def _distribute(
-    indicators: Sequence[IndicatorInput], rubric: Rubric, target: Decimal
-) -> tuple[list[Decimal], list[str]]:
-    """All weights blank: split each 一级指标's points equally among its indicators."""
-    places = rubric.rounding.row_places
-    levels = rubric.levels
-    groups: dict[str, list[int]] = {level.name: [] for level in levels.levels}
+def _level_groups(
+    indicators: Sequence[IndicatorInput], scored: Sequence[int], rubric: Rubric
+) -> tuple[dict[str, list[int]], list[int]]:
+    """The scored indicators by rubric level (level name → indices), and those whose 一级指标 is unknown."""
+    groups: dict[str, list[int]] = {level.name: [] for level in rubric.levels.levels}
     unknown: list[int] = []
-    for index, indicator in enumerate(indicators):
-        level = levels.level_for(indicator.level1)
+    for index in scored:
+        level = rubric.levels.level_for(indicators[index].level1)
         if level is None:
             unknown.append(index)
         else:
             groups[level.name].append(index)
-    pool = {level.name: level.weight for level in levels.levels}
-    lines = ["指标分值: 表中三级指标分值全部空白（或均为 0），按规则的一级指标分值在其三级指标间平均分配"]
-    for move in levels.transfers:
+    return groups, unknown
+
+
+def _transfer(groups: dict[str, list[int]], pools: dict[str, Decimal], rubric: Rubric) -> tuple[dict[str, Decimal], list[str]]:
+    """Level points with those of absent levels moved as the rubric's transfers say, and a line per move."""
+    pool = dict(pools)
+    lines: list[str] = []
+    for move in rubric.levels.transfers:
         if not groups[move.source] and pool[move.source] > 0 and groups[move.target]:
             lines.append(f"无{move.source}：其 {_num(pool[move.source])} 分并入{move.target}")
             pool[move.target] += pool[move.source]
             pool[move.source] = _ZERO
-    applied = [_ZERO for _ in indicators]
-    for level in levels.levels:
+    return pool, lines
+
+
+def _split_by_level(
+    indicators: Sequence[IndicatorInput],
+    scored: Sequence[int],
+    shares: dict[int, Decimal],
+    pools: dict[str, Decimal],
+    target: Decimal,
+    rubric: Rubric,
+) -> tuple[dict[int, Decimal], list[str]]:
+    """Split each level's points among its indicators in proportion to `shares` (equally when all are 0)."""
+    places = rubric.rounding.row_places
+    groups, unknown = _level_groups(indicators, scored, rubric)
+    pool, lines = _transfer(groups, pools, rubric)
+    applied = {index: _ZERO for index in scored}
+    for level in rubric.levels.levels:
         members = groups[level.name]
         if members and pool[level.name] > 0:
-            parts = _allocate(pool[level.name], [_ONE] * len(members), places)
+            member_shares = [shares[i] for i in members]
+            equal = sum(member_shares, _ZERO) <= 0 or len(set(member_shares)) == 1
+            parts = _allocate(pool[level.name], [_ONE] * len(members) if equal else member_shares, places)
             for index, part in zip(members, parts, strict=True):
                 applied[index] = part
             shown = "、".join(_num(part) for part in parts)
-            lines.append(f"{level.name} {_num(pool[level.name])} 分 ÷ {len(members)} 个指标 → {shown}")
+            if equal:
+                lines.append(f"{level.name} {_num(pool[level.name])} 分 ÷ {len(members)} 个指标 → {shown}")
+            else:
+                stated = "、".join(_num(share) for share in member_shares)
+                lines.append(f"{level.name} {_num(pool[level.name])} 分按表中分值 {stated} 的比例分配 → {shown}")
         elif pool[level.name] > 0:
             lines.append(f"{level.name} 无三级指标：其 {_num(pool[level.name])} 分未分配")
     if unknown:
         names = "、".join(_row_name(indicators[i], i) for i in unknown)
         lines.append(f"一级指标无法识别（{names}）：不分配分值")
-    assigned = sum(applied, _ZERO)
+    assigned = sum(applied.values(), _ZERO)
     if assigned != target:
         if assigned > 0:
-            applied = _allocate(target, applied, places)
+            parts = _allocate(target, [applied[i] for i in scored], places)
             lines.append(f"已分配 {_num(assigned)} 分，按比例调整为 {_num(target)} 分")
         else:
-            applied = _allocate(target, [_ONE] * len(indicators), places)
-            lines.append(f"{_num(target)} 分在全部 {len(indicators)} 个指标间平均分配")
+            parts = _allocate(target, [_ONE] * len(scored), places)
+            lines.append(f"{_num(target)} 分在全部 {len(scored)} 个指标间平均分配")
+        applied = dict(zip(scored, parts, strict=True))
     return applied, lines
 
 
+def _declared_levels(form: FormInput, rubric: Rubric) -> tuple[dict[str, Decimal], list[str]]:
+    """The points the form writes into its 一级指标 labels, by rubric level; the labels no level matches."""
+    pools = {level.name: _ZERO for level in rubric.levels.levels}
+    ignored: list[str] = []
+    for name, points in form.level_weights:
+        level = rubric.levels.level_for(name)
+        if level is None:
+            ignored.append(f"{name} {_num(points)}")
+        else:
+            pools[level.name] += max(points, _ZERO)
+    return pools, ignored
+
+
+def _split_note(
+    indicators: Sequence[IndicatorInput],
+    scored: Sequence[int],
+    applied: dict[int, Decimal],
+    budget_weight: Decimal,
+    rubric: Rubric,
+) -> str:
+    """A line when declared weights that add up differ from the rubric's standard split ('' when they match)."""
+    groups, unknown = _level_groups(indicators, scored, rubric)
+    standard, _ = _transfer(groups, {level.name: level.weight for level in rubric.levels.levels}, rubric)
+    sums = {name: sum((applied[i] for i in members), _ZERO) for name, members in groups.items()}
+    other = sum((applied[i] for i in unknown), _ZERO)
+    if budget_weight == rubric.budget.weight and other == 0 and sums == standard:
+        return ""
+    declared = [f"预算执行率 {_num(budget_weight)}"]
+    declared += [f"{name} {_num(points)}" for name, points in sums.items() if points or standard[name]]
+    if other:
+        declared.append(f"其他 {_num(other)}")
+    rule = [f"预算执行率 {_num(rubric.budget.weight)}"] + [f"{name} {_num(points)}" for name, points in standard.items()
+                                                          if points]
+    return (
+        f"分值: 表中 {'、'.join(declared)}，合计 {_num(rubric.full_marks)}，与规则的标准分值（{'、'.join(rule)}）不同"
+        f" → 按表中分值计分（weights.policy = {rubric.weights.policy}）"
+    )
+
+
+def _budget_line(form: FormInput, used: Decimal, rubric: Rubric, why: str) -> str:
+    """How the budget weight was chosen, when the form's differs from the one used or from the rubric's."""
+    stated = form.budget_weight
+    rule = rubric.budget.weight
+    if stated is None or (stated == used == rule):
+        return ""
+    if stated == used:
+        return f"预算执行率分值: 表中为 {_num(stated)}（规则为 {_num(rule)}），{why} → 按表中分值 {_num(used)} 计分"
+    return f"预算执行率分值: 表中为 {_num(stated)}，规则为 {_num(rule)}，{why} → 按规则分值 {_num(used)} 计分"
+
+
 def _plan_weights(form: FormInput, rubric: Rubric) -> _WeightPlan:
-    """Check that budget weight + indicator weights = full marks; rescale or distribute if not."""
+    """The weights scored: the form's when they add up to full marks (policy declared), else rescaled or the rubric's."""
     indicators = form.indicators
     full = rubric.full_marks
-    form_budget_weight = rubric.budget.weight if form.budget_weight is None else form.budget_weight
-    stated = [_ZERO if i.weight is None else max(i.weight, _ZERO) for i in indicators]
-    stated_sum = sum(stated, _ZERO)
-    total = form_budget_weight + stated_sum
-    mismatch = total != full
-    target = full - rubric.budget.weight
+    rule_budget = rubric.budget.weight
+    policy = rubric.weights.policy
+    declared_budget = rule_budget if form.budget_weight is None else max(form.budget_weight, _ZERO)
+    scored = [i for i, indicator in enumerate(indicators) if not indicator.not_applicable]
+    stated = {i: max(indicators[i].weight or _ZERO, _ZERO) for i in scored}  # blank counts as 0
+    stated_sum = sum(stated.values(), _ZERO)
+    total = declared_budget + stated_sum
+    adds_up = total == full
     lines: list[str] = []
-    if mismatch:
-        lines.append(
-            f"分值合计: 预算执行率 {_num(form_budget_weight)} + 指标 {_num(stated_sum)} = {_num(total)}，"
-            f"不等于 {_num(full)} → {FLAG_WEIGHTS_NOT_100}"
-        )
-    if not indicators:
-        return _WeightPlan((), (), tuple(lines), mismatch)
+    notes = ["" for _ in indicators]
+
+    def plan(applied: dict[int, Decimal], budget_weight: Decimal, mismatch: bool, why: str) -> _WeightPlan:
+        """The plan: `applied` by indicator index (missing: 0), the lines and notes gathered so far."""
+        weights = tuple(applied.get(i, _ZERO) for i in range(len(indicators)))
+        line = _budget_line(form, budget_weight, rubric, why)
+        return _WeightPlan(budget_weight, line, weights, tuple(notes), tuple(lines), mismatch)
+
+    mismatch_line = (
+        f"分值合计: 预算执行率 {_num(declared_budget)} + 指标 {_num(stated_sum)} = {_num(total)}，"
+        f"不等于 {_num(full)} → {FLAG_WEIGHTS_NOT_100}"
+    )
+    if not scored:
+        if not adds_up:
+            lines.append(mismatch_line)
+        return plan({}, declared_budget if adds_up and policy != POLICY_RUBRIC else rule_budget, not adds_up, "")
     if stated_sum == 0:
-        applied, more = _distribute(indicators, rubric, target)
-        notes = [f"表中分值空白或为 0，按一级指标分配为 {_points(w, rubric)}" for w in applied]
-        return _WeightPlan(tuple(applied), tuple(notes), tuple(lines + more), mismatch)
-    if mismatch and rubric.weights_mismatch.policy == POLICY_RESCALE:
-        applied = _allocate(target, stated, rubric.rounding.row_places)
+        return _plan_blank_weights(form, rubric, scored, declared_budget, mismatch_line)
+    if policy in (POLICY_DECLARED, POLICY_AS_IS) and (adds_up or policy == POLICY_AS_IS):
+        for i in scored:
+            if indicators[i].weight is None:
+                notes[i] = "分值空白，按 0 计"
+        if adds_up:
+            note = _split_note(indicators, scored, stated, declared_budget, rubric)
+            if note:
+                lines.append(note)
+            return plan(stated, declared_budget, False, f"表中分值合计为 {_num(full)}")
+        lines.append(mismatch_line)
+        lines.append(f"按表中分值计分（规则 weights.policy = {POLICY_AS_IS}），总分不超过 {_num(full)}")
+        return plan(stated, declared_budget, True, f"weights.policy = {POLICY_AS_IS}")
+    if not adds_up:
+        lines.append(mismatch_line)
+    target = full - rule_budget
+    applied: dict[int, Decimal]
+    if policy == POLICY_RUBRIC:
+        pools = {level.name: level.weight for level in rubric.levels.levels}
+        applied, more = _split_by_level(indicators, scored, stated, pools, target, rubric)
+        lines.append(f"按规则的一级指标分值计分（weights.policy = {POLICY_RUBRIC}）: 各一级指标内按表中分值的比例分配")
+        lines.extend(more)
+        why = f"weights.policy = {POLICY_RUBRIC}"
+        how = "按规则的一级指标分值调整为"
+    else:
+        applied = dict(zip(scored, _allocate(target, [stated[i] for i in scored], rubric.rounding.row_places),
+                           strict=True))
         lines.append(
-            f"指标分值按比例调整: 各指标分值 × {_num(target)}/{_num(stated_sum)}，合计 {_num(sum(applied, _ZERO))}"
+            f"指标分值按比例调整: 各指标分值 × {_num(target)}/{_num(stated_sum)}，合计 {_num(sum(applied.values(), _ZERO))}"
         )
-        notes = [
-            f"分值 {_num(old)} 按比例调整为 {_points(new, rubric)}" if old != new else ""
-            for old, new in zip(stated, applied, strict=True)
-        ]
-        return _WeightPlan(tuple(applied), tuple(notes), tuple(lines), mismatch)
-    if mismatch:
+        why = f"表中分值合计不为 {_num(full)}"
+        how = "按比例调整为"
+    for i in scored:
+        old, new = stated[i], applied[i]
+        if old != new:
+            notes[i] = f"分值 {_num(old)} {how} {_points(new, rubric)}"
+    return plan(applied, rule_budget, not adds_up, why)
+
+
+def _plan_blank_weights(
+    form: FormInput, rubric: Rubric, scored: Sequence[int], declared_budget: Decimal, mismatch_line: str
+) -> _WeightPlan:
+    """All indicator weights blank (or 0): split the 一级指标 points the form declares, else the rubric's, equally."""
+    indicators = form.indicators
+    full = rubric.full_marks
+    pools, ignored = _declared_levels(form, rubric)
+    declared_sum = sum(pools.values(), _ZERO)
+    use_form = (
+        rubric.weights.policy != POLICY_RUBRIC and bool(form.level_weights) and declared_budget + declared_sum == full
+    )
+    lines: list[str] = []
+    if use_form:
+        budget_weight = declared_budget
+        shown = "、".join(f"{name} {_num(points)}" for name, points in pools.items() if points)
         lines.append(
-            f"按表中分值计分（规则 weights_mismatch.policy = {rubric.weights_mismatch.policy}），总分不超过 {_num(full)}"
+            f"指标分值: 表中三级指标分值全部空白，一级指标标注 {shown}，与预算执行率 {_num(budget_weight)} 合计 {_num(full)}"
+            " → 按表中一级指标分值在其三级指标间平均分配"
         )
-    notes = ["分值空白，按 0 计" if i.weight is None else "" for i in indicators]
-    return _WeightPlan(tuple(stated), tuple(notes), tuple(lines), mismatch)
+        if ignored:
+            lines.append(f"一级指标标注（{'、'.join(ignored)}）不是规则中的一级指标，不计")
+        why = f"表中分值合计为 {_num(full)}"
+        mismatch = False
+    else:
+        budget_weight = rubric.budget.weight
+        mismatch = declared_budget != full
+        if mismatch:
+            lines.append(mismatch_line)
+        lines.append("指标分值: 表中三级指标分值全部空白（或均为 0），按规则的一级指标分值在其三级指标间平均分配")
+        pools = {level.name: level.weight for level in rubric.levels.levels}
+        policy = rubric.weights.policy
+        why = f"weights.policy = {policy}" if policy == POLICY_RUBRIC else f"表中分值合计不为 {_num(full)}"
+    shares = {i: _ZERO for i in scored}
+    applied, more = _split_by_level(indicators, scored, shares, pools, full - budget_weight, rubric)
+    lines.extend(more)
+    origin = "表中一级指标分值" if use_form else "一级指标"
+    notes = tuple(f"表中分值空白或为 0，按{origin}分配为 {_points(applied[i], rubric)}" if i in applied else ""
+                  for i in range(len(indicators)))
+    weights = tuple(applied.get(i, _ZERO) for i in range(len(indicators)))
+    line = _budget_line(form, budget_weight, rubric, why)
+    return _WeightPlan(budget_weight, line, weights, notes, tuple(lines), mismatch)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,25 +497,36 @@ def _plan_weights(form: FormInput, rubric: Rubric) -> _WeightPlan:
 
 
 def _score_quantitative(indicator: IndicatorInput, weight: Decimal, rubric: Rubric) -> tuple[Decimal, str, list[str]]:
-    """A number against a number: the rule of the target's operator."""
+    """A number against a number: the rule of the target's operator, then the over-achievement check."""
     if indicator.target.number is None or indicator.actual is None or indicator.actual.number is None:
         raise ValueError("_score_quantitative needs numbers for target and actual")
     target, actual = indicator.target.number, indicator.actual.number
     op = indicator.target.op if indicator.target.op in OPERATORS else rubric.quantitative.default_operator
     rule = rubric.quantitative.rule_for(op)
-    comparison, raw, formula = _apply_rule(rule, actual, target, weight)
-    points, tail = _tail(raw, weight, rubric, formula)
-    text = f"实际 {_num(actual)} {comparison} → {tail}"
+    over = rubric.quantitative.over_achievement
+    flags: list[str] = []
+    over_text = ""
+    overachieved = op in over.operators and target > 0 and actual >= over.ratio * target
+    if overachieved:
+        over_text = f"实际/指标 = {_percent(actual / target, rubric)} ≥ {_num(over.ratio * _HUNDRED)}%"
+    if overachieved and over.reduce_points:
+        t, a = _num(target), _num(actual)
+        raw = weight * (1 - (actual - target) / target)
+        points, tail = _tail(raw, weight, rubric, f"{_num(weight)} × (1 − ({a} − {t})/{t})")
+        text = f"实际 {a} ≥ 指标 {t}，{over_text}，视为指标值设定偏低，按偏离度扣分（reduce_points） → {tail}"
+    else:
+        comparison, raw, formula = _apply_rule(rule, actual, target, weight)
+        points, tail = _tail(raw, weight, rubric, formula)
+        text = f"实际 {_num(actual)} {comparison} → {tail}"
+        if overachieved:
+            text += f"；{over_text}"
     if indicator.target.op not in OPERATORS:
         text = f"指标值未写比较符，按 {op} 计；{text}"
-    flags: list[str] = []
-    over = rubric.quantitative.over_achievement
-    if op in over.operators and target > 0 and actual >= over.ratio * target:
-        ratio_text = f"实际/指标 = {_percent(actual / target, rubric)} ≥ {_num(over.ratio * _HUNDRED)}%"
+    if overachieved:
         if indicator.deviation_note.strip():
-            text += f"；{ratio_text}，已说明偏差原因"
+            text += "，已说明偏差原因"
         else:
-            text += f"；{ratio_text}，未填写偏差原因 → {FLAG_OVERACHIEVED_NO_REASON}"
+            text += f"，未填写偏差原因 → {FLAG_OVERACHIEVED_NO_REASON}"
             flags.append(FLAG_OVERACHIEVED_NO_REASON)
     return points, text, flags
 
@@ -345,13 +537,15 @@ def _apply_rule(
     """(comparison text, raw points, formula or None when full or zero points)."""
     a, t, w = _num(actual), _num(target), _num(weight)
     if rule.rule == RULE_LOWER_IS_BETTER:
-        ratio = rule.zero_at_ratio
-        if ratio is None:
-            raise ValueError(f"规则 {rule.rule} 缺少 zero_at_ratio")  # prevented by the loader
         if actual <= target:
             return f"≤ 指标 {t}", weight, None
         if target <= 0:
             return f"> 指标 {t}（指标 ≤ 0，不按比例计分）", _ZERO, None
+        if rule.formula != FORMULA_LINEAR:
+            return f"> 指标 {t}", weight * target / actual, f"{w} × {t}/{a}"
+        ratio = rule.zero_at_ratio
+        if ratio is None:
+            raise ValueError(f"规则 {rule.rule} {FORMULA_LINEAR} 缺少 zero_at_ratio")  # prevented by the loader
         if actual >= ratio * target:
             return f"≥ {_num(ratio)} × 指标 {t}", _ZERO, None
         span = t if ratio - 1 == 1 else f"({_num(ratio - 1)} × {t})"
@@ -406,6 +600,59 @@ def _classify(text: str, target_text: str, rule: QualitativeRule) -> tuple[Quali
     return rule.bands[best.band_index], f"含“{best.words}”"
 
 
+def _band_of_share(share: Decimal, rule: QualitativeRule) -> QualitativeBand:
+    """The band whose range holds a degree of completion (a fraction): each band holds its lower edge."""
+    for band in rule.bands:
+        if share >= band.min:
+            return band
+    return rule.bands[-1]
+
+
+def _scaled_self_score(indicator: IndicatorInput, weight: Decimal, rubric: Rubric) -> tuple[Decimal | None, str]:
+    """The unit's score on the applied weight's scale, and how it is described ('单位得分 18（按分值 20→18 折算为 16.20）')."""
+    self_score = indicator.self_score
+    if self_score is None:
+        return None, ""
+    stated = indicator.weight
+    scale = weight / stated if stated is not None and stated > 0 and stated != weight else None
+    scaled = self_score * scale if scale is not None else self_score
+    own = f"单位得分 {_num(self_score)}"
+    if scale is not None:
+        own += f"（按分值 {_num(stated or _ZERO)}→{_points(weight, rubric)} 折算为 {_fixed(scaled, rubric.rounding.places)}）"
+    return scaled, own
+
+
+def _check_band(
+    indicator: IndicatorInput, weight: Decimal, rubric: Rubric, head: str, band: QualitativeBand
+) -> tuple[Decimal | None, str, list[str]]:
+    """Accept the unit's score inside the band, else correct it to the band's edge and flag it."""
+    rule = rubric.qualitative
+    scaled, own = _scaled_self_score(indicator, weight, rubric)
+    top = band is rule.bands[0]  # the best band holds its upper edge; the others stop below it
+    low, high = band.min * weight, band.max * weight
+    upper = f"{_num(band.max * _HUNDRED)}%" if top else f"<{_num(band.max * _HUNDRED)}%"
+    band_text = (
+        f"{head} → {band.name}（分值的 {_num(band.min * _HUNDRED)}%–{upper}，"
+        f"即 {_points(low, rubric)}–{'' if top else '<'}{_points(high, rubric)}）"
+    )
+    if scaled is None:
+        return None, f"{band_text}；得分栏为空，无法计分", []
+    cap = high if top else _step_below(high, rubric)  # the highest score the band allows at row precision
+    floor = min(_step_up(low, rubric), cap) if rubric.rounding.rounds_rows else low
+    if low <= scaled and (scaled <= high if top else scaled < high):
+        points, tail = _tail(min(scaled, cap), weight, rubric, None)
+        return min(points, cap), f"{band_text}；{own} 在档内 → {tail}", []
+    if scaled < low:
+        bound, side = floor, "低于档次下限"
+    elif top:
+        bound, side = cap, "高于档次上限"
+    else:
+        bound, side = cap, f"≥ 档次上限 {_points(high, rubric)}（不含）"
+    points, tail = _tail(bound, weight, rubric, None)
+    text = f"{band_text}；{own} {side} → {FLAG_QUALITATIVE_OUT_OF_BAND}，按 {_points(bound, rubric)} 计 → {tail}"
+    return points, text, [FLAG_QUALITATIVE_OUT_OF_BAND]
+
+
 def _score_qualitative(
     indicator: IndicatorInput, weight: Decimal, rubric: Rubric
 ) -> tuple[Decimal | None, str, list[str]]:
@@ -413,45 +660,56 @@ def _score_qualitative(
     rule = rubric.qualitative
     actual_text = indicator.actual.text if indicator.actual is not None else ""
     band, why = _classify(actual_text, indicator.target.text, rule)
-    stated = indicator.weight
-    scale = weight / stated if stated is not None and stated > 0 and stated != weight else None
-    self_score = indicator.self_score
     head = f"实际“{actual_text}”"
-    if self_score is None:
-        verdict = band.name if band is not None else FLAG_QUALITATIVE_UNKNOWN
-        flags = [] if band is not None else [FLAG_QUALITATIVE_UNKNOWN]
-        return None, f"{head} → {verdict}；得分栏为空，无法计分", flags
-    scaled = self_score * scale if scale is not None else self_score
-    own = f"单位得分 {_num(self_score)}"
-    if scale is not None:
-        own += f"（按分值 {_num(stated or _ZERO)}→{_points(weight, rubric)} 折算为 {_fixed(scaled, rubric.rounding.places)}）"
-    if band is None:
-        names = "/".join(b.name for b in rule.bands)
-        points, tail = _tail(scaled, weight, rubric, None)
-        text = (
-            f"{head} 无法归入{names}任一档次 → {FLAG_QUALITATIVE_UNKNOWN}；"
-            f"按{own} 计（限 0–{_points(weight, rubric)}） → {tail}"
-        )
-        return points, text, [FLAG_QUALITATIVE_UNKNOWN]
-    low, high = band.min * weight, band.max * weight
-    band_text = (
-        f"{head}{why and '（' + why + '）'} → {band.name}"
-        f"（分值的 {_num(band.min * _HUNDRED)}%–{_num(band.max * _HUNDRED)}%，即 {_points(low, rubric)}–{_points(high, rubric)}）"
+    if band is not None:
+        return _check_band(indicator, weight, rubric, f"{head}{why and '（' + why + '）'}", band)
+    scaled, own = _scaled_self_score(indicator, weight, rubric)
+    if scaled is None:
+        return None, f"{head} → {FLAG_QUALITATIVE_UNKNOWN}；得分栏为空，无法计分", [FLAG_QUALITATIVE_UNKNOWN]
+    names = "/".join(b.name for b in rule.bands)
+    points, tail = _tail(scaled, weight, rubric, None)
+    text = (
+        f"{head} 无法归入{names}任一档次 → {FLAG_QUALITATIVE_UNKNOWN}；"
+        f"按{own} 计（限 0–{_points(weight, rubric)}） → {tail}"
     )
-    if low <= scaled <= high:
-        points, tail = _tail(scaled, weight, rubric, None)
-        return points, f"{band_text}；{own} 在档内 → {tail}", []
-    bound, side = (low, "低于档次下限") if scaled < low else (high, "高于档次上限")
-    points, tail = _tail(bound, weight, rubric, None)
-    text = f"{band_text}；{own} {side} → {FLAG_QUALITATIVE_OUT_OF_BAND}，按 {_points(bound, rubric)} 计 → {tail}"
-    return points, text, [FLAG_QUALITATIVE_OUT_OF_BAND]
+    return points, text, [FLAG_QUALITATIVE_UNKNOWN]
+
+
+def _score_completion(
+    indicator: IndicatorInput, weight: Decimal, rubric: Rubric
+) -> tuple[Decimal | None, str, list[str]]:
+    """A target in words, an actual in per cent ('按时限完成' / '100%'): the percentage is the degree of completion."""
+    actual = indicator.actual
+    if actual is None or actual.number is None:
+        raise ValueError("_score_completion needs a percentage actual")
+    band = _band_of_share(actual.number / _HUNDRED, rubric.qualitative)
+    head = f"实际“{actual.text}”（指标“{indicator.target.text}”为文字，实际完成值 {_num(actual.number)}% 按完成程度归档）"
+    return _check_band(indicator, weight, rubric, head, band)
+
+
+def _score_dates(indicator: IndicatorInput, weight: Decimal, rubric: Rubric) -> tuple[Decimal | None, str, list[str]]:
+    """A date against a date: on time or early earns the weight; late is the worst qualitative band."""
+    actual = indicator.actual
+    if actual is None or actual.number is None or indicator.target.number is None:
+        raise ValueError("_score_dates needs two dates")
+    shown_target, shown_actual = _date(indicator.target), _date(actual)
+    if actual.number <= indicator.target.number:
+        points, tail = _tail(weight, weight, rubric, None)
+        text = f"实际 {shown_actual} 不晚于 指标 {shown_target} → {tail}"
+        return points, text + ("；得分栏为空" if indicator.self_score is None else ""), []
+    worst = rubric.qualitative.bands[-1]
+    return _check_band(indicator, weight, rubric, f"实际 {shown_actual} 晚于 指标 {shown_target}（按最低档）", worst)
 
 
 def _score_indicator(indicator: IndicatorInput, weight: Decimal, note: str, rubric: Rubric) -> IndicatorResult:
-    """One indicator row: quantitative when target and actual are numbers, else qualitative."""
+    """One indicator row: dates, numbers, a percentage against words, or words."""
     label = _label(indicator) + (f"（{note}）" if note else "")
+    if indicator.not_applicable:
+        written = (indicator.actual.text if indicator.actual is not None else "") or indicator.target.text or "/"
+        return IndicatorResult(None, _ZERO, f"{label}: 不适用（“{written.strip()}”），不计分")
     flags: list[str] = []
-    if indicator.actual is None:
+    actual, target = indicator.actual, indicator.target
+    if actual is None:
         flags.append(FLAG_INCOMPLETE)
         if indicator.self_score is None:
             text = "实际完成值和得分均为空，无法计分"
@@ -459,10 +717,17 @@ def _score_indicator(indicator: IndicatorInput, weight: Decimal, note: str, rubr
             text = f"实际完成值为空，无法计分（表中得分 {_num(indicator.self_score)}）"
         return IndicatorResult(None, weight, f"{label}: {text}", _ordered_flags(flags))
     score: Decimal | None
-    if indicator.target.is_quantitative and indicator.actual.is_quantitative:
+    numbers = target.is_quantitative and actual.is_quantitative and not target.is_date and not actual.is_date
+    if target.is_date and actual.is_date:
+        score, text, more = _score_dates(indicator, weight, rubric)
+    elif numbers:
         score, text, more = _score_quantitative(indicator, weight, rubric)
         if indicator.self_score is None:
             text += "；得分栏为空"
+    elif actual.unit == "%" and not actual.is_date and actual.is_quantitative and (
+        not target.is_quantitative or target.is_date
+    ):
+        score, text, more = _score_completion(indicator, weight, rubric)
     else:
         score, text, more = _score_qualitative(indicator, weight, rubric)
     flags.extend(more)
@@ -494,7 +759,11 @@ def _missing_reasons(form: FormInput) -> list[str]:
     reasons: list[str] = []
     if not form.indicators:
         reasons.append("绩效指标表没有三级指标")
+    elif all(indicator.not_applicable for indicator in form.indicators):
+        reasons.append("绩效指标表的三级指标均不适用，没有可计分的指标")
     for index, indicator in enumerate(form.indicators):
+        if indicator.not_applicable:  # shown, left out of scoring: never makes the form incomplete
+            continue
         blanks = [
             name for name, value in (("实际完成值", indicator.actual), ("得分", indicator.self_score)) if value is None
         ]
@@ -509,11 +778,11 @@ def score_form(form: FormInput, rubric: Rubric) -> FormResult:
     """Recompute a form's budget points, indicator points, total and grade, with flags and arithmetic."""
     lines: list[str] = []
     flags: list[str] = []
-    budget = _score_budget(form, rubric)
+    plan = _plan_weights(form, rubric)
+    budget = _score_budget(form, rubric, plan.budget_weight, plan.budget_line)
     lines.extend(budget.lines)
     if budget.low_execution:
         flags.append(FLAG_LOW_EXECUTION)
-    plan = _plan_weights(form, rubric)
     lines.extend(plan.lines)
     if plan.mismatch:
         flags.append(FLAG_WEIGHTS_NOT_100)
@@ -557,12 +826,16 @@ def _total_and_grade(
     budget_points = budget.points if budget.points is not None else _ZERO
     indicator_points = sum((r.score for r in results if r.score is not None), _ZERO)
     raw = budget_points + indicator_points
-    total = _clamp(_round_row(raw, rubric), _ZERO, rubric.full_marks)
-    line = (
-        f"总分: 预算执行率 {_points(budget_points, rubric)} + 绩效指标 {_points(indicator_points, rubric)}"
-        f" = {_points(raw, rubric)}"
-    )
-    if total != raw:
+    rounded = _round_row(raw, rubric)
+    total = _clamp(rounded, _ZERO, rubric.full_marks)
+    line = f"总分: 预算执行率 {_points(budget_points, rubric)} + 绩效指标 {_points(indicator_points, rubric)}"
+    if rubric.rounding.rounds_rows or rounded == raw:
+        line += f" = {_points(raw, rubric)}"
+    else:
+        exact = _quantize(raw, _EXACT_SHOWN_PLACES, ROUND_FLOOR)
+        shown = _num(raw) if exact == raw else f"{_fixed(exact, _EXACT_SHOWN_PLACES)}…"
+        line += f" = {shown}（各行未取舍，总分保留 {rubric.rounding.row_places} 位） → {_points(rounded, rubric)}"
+    if total != rounded:
         line += f"（不超过 {_num(rubric.full_marks)}） → {_points(total, rubric)}"
     grade = rubric.grade_for(total)
     lines.append(f"{line} → 等级 {_grade_text(total, rubric)}")

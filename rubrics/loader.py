@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +29,27 @@ RULE_LOWER_IS_BETTER = "lower_is_better"
 RULE_EQUAL = "equal"
 QUANTITATIVE_RULES = (RULE_HIGHER_IS_BETTER, RULE_LOWER_IS_BETTER, RULE_EQUAL)
 
-# Rounding modes and methods.
+# How a lower_is_better (≤) row scores when the actual is above the target.
+FORMULA_RATIO = "ratio"  # weight × target / actual
+FORMULA_LINEAR = "linear"  # weight × (1 − (actual − target) / ((zero_at_ratio − 1) × target)), 0 from zero_at_ratio × target
+LOWER_IS_BETTER_FORMULAS = (FORMULA_RATIO, FORMULA_LINEAR)
+
+# Rounding: whether rows are integers (mode), the `decimal` rounding of each method, and what is rounded (scope).
 ROUNDING_DECIMALS = "decimals"
 ROUNDING_INTEGER_PER_ROW = "integer_per_row"
 ROUNDING_MODES = (ROUNDING_DECIMALS, ROUNDING_INTEGER_PER_ROW)
-ROUNDING_METHODS = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
+ROUNDING_METHODS = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "truncate": ROUND_DOWN}
+SCOPE_ROW = "row"  # every row's points rounded; the total is their sum
+SCOPE_TOTAL = "total"  # rows kept exact; only the total is rounded
+ROUNDING_SCOPES = (SCOPE_ROW, SCOPE_TOTAL)
 
-# What to do when the form's weights do not add up to full marks.
-POLICY_RESCALE = "rescale"
+# Whose weights are scored: the form's declared ones (rescaled when they miss full marks), the rubric's
+# split, or the form's as they are.
+POLICY_DECLARED = "declared"
+POLICY_RUBRIC = "rubric"
 POLICY_AS_IS = "as_is"
-WEIGHT_POLICIES = (POLICY_RESCALE, POLICY_AS_IS)
+WEIGHT_POLICIES = (POLICY_DECLARED, POLICY_RUBRIC, POLICY_AS_IS)
+LEGACY_POLICY_RESCALE = "rescale"  # weights_mismatch.policy of earlier releases: read as declared
 
 
 class RubricError(ValueError):
@@ -64,6 +75,7 @@ class LowRateRule:
 
     description: str
     threshold: Decimal
+    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,17 +138,21 @@ class OperatorRule:
     op: str
     rule: str  # one of QUANTITATIVE_RULES
     description: str
-    zero_at_ratio: Decimal | None  # lower_is_better only: actual ≥ ratio × target scores 0
+    zero_at_ratio: Decimal | None  # linear formula only: actual ≥ ratio × target scores 0
+    formula: str | None = None  # lower_is_better only: one of LOWER_IS_BETTER_FORMULAS
+    reference: str = ""
 
 
 @dataclass(frozen=True)
 class OverAchievementRule:
-    """Actual ≥ ratio × target (for `operators`) without a 偏差原因 raises 超额完成未说明原因."""
+    """Actual ≥ ratio × target (for `operators`) without a 偏差原因 raises 超额完成未说明原因; with
+    `reduce_points` the row also loses points by the deviation (weight × (1 − (actual − target) / target))."""
 
     description: str
     reference: str
     ratio: Decimal
     operators: tuple[str, ...]
+    reduce_points: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +165,7 @@ class QuantitativeRule:
     default_operator_description: str
     operators: tuple[OperatorRule, ...]
     over_achievement: OverAchievementRule
+    default_operator_reference: str = ""
 
     def rule_for(self, op: str | None) -> OperatorRule:
         """The rule for an operator; the default operator's rule when op is None or unknown."""
@@ -192,29 +209,38 @@ class QualitativeRule:
 
 @dataclass(frozen=True)
 class RoundingRule:
-    """How row points are rounded: `places` decimals, or an integer per row."""
+    """How points are rounded: to `places` decimals (0 or mode integer_per_row: integers), by `method`,
+    every row (scope row) or only the total (scope total)."""
 
     description: str
     mode: str  # one of ROUNDING_MODES
     places: int
     method: str  # a key of ROUNDING_METHODS
+    scope: str = SCOPE_ROW  # one of ROUNDING_SCOPES
+    reference: str = ""
 
     @property
     def row_places(self) -> int:
-        """Decimal places of every row's points (and of rescaled weights)."""
+        """Decimal places of a row's points (and of rescaled weights, and of the total)."""
         return 0 if self.mode == ROUNDING_INTEGER_PER_ROW else self.places
 
     @property
     def decimal_rounding(self) -> str:
-        """The `decimal` module rounding constant for `method`."""
+        """The `decimal` module rounding constant for `method` (also used for the execution rate)."""
         return ROUNDING_METHODS[self.method]
+
+    @property
+    def rounds_rows(self) -> bool:
+        """True when each row's points are rounded (scope row); False when only the total is."""
+        return self.scope == SCOPE_ROW
 
 
 @dataclass(frozen=True)
-class WeightsMismatchRule:
-    """What to do when budget weight + indicator weights ≠ full marks."""
+class WeightsRule:
+    """Whose weights are scored: the form's declared weights, the rubric's split, or the form's as they are."""
 
     description: str
+    reference: str
     policy: str  # one of WEIGHT_POLICIES
 
 
@@ -224,6 +250,7 @@ class InflationRule:
 
     description: str
     margin: Decimal
+    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -257,7 +284,7 @@ class Rubric:
     quantitative: QuantitativeRule
     qualitative: QualitativeRule
     rounding: RoundingRule
-    weights_mismatch: WeightsMismatchRule
+    weights: WeightsRule
     inflation: InflationRule
     grade_rule: GradeRule
     version: str  # first 12 hex digits of the sha256 of the file bytes
@@ -432,6 +459,15 @@ class _Node:
             raise self.error(key, f"必须是 {lo}–{hi} 的整数，实际为 {_shown(value)}")
         return value
 
+    def boolean(self, key: str, default: bool) -> bool:
+        """true or false (or `default` when the optional key is absent)."""
+        if key not in self.data:
+            return default
+        value = self.data.get(key)
+        if not isinstance(value, bool):
+            raise self.error(key, f"必须是 true 或 false，实际为 {_shown(value)}")
+        return value
+
     def items(self, key: str, allow_empty: bool = False) -> list[tuple[str, object]]:
         """A YAML list: (key path, item) pairs."""
         value = self.data.get(key, [] if allow_empty else None)
@@ -473,7 +509,7 @@ _DESCRIBED_REF = ("reference",)
 def _budget(root: _Node, full_marks: Decimal) -> BudgetRule:
     """budget_execution: weight, rate places, low-rate threshold."""
     node = root.child("budget_execution", [*_DESCRIBED, "weight", "rate_places", "low_rate"], _DESCRIBED_REF)
-    low = node.child("low_rate", [*_DESCRIBED, "threshold"])
+    low = node.child("low_rate", [*_DESCRIBED, "threshold"], _DESCRIBED_REF)
     return BudgetRule(
         description=node.text("description"),
         reference=node.text("reference", ""),
@@ -482,6 +518,7 @@ def _budget(root: _Node, full_marks: Decimal) -> BudgetRule:
         low_rate=LowRateRule(
             description=low.text("description"),
             threshold=low.number("threshold", Decimal(0), Decimal(1)),
+            reference=low.text("reference", ""),
         ),
     )
 
@@ -534,6 +571,30 @@ def _levels(root: _Node, full_marks: Decimal, budget_weight: Decimal) -> Indicat
     )
 
 
+def _operator_rule(file: str, path: str, item: object) -> OperatorRule:
+    """One entry of quantitative.operators; a ≤ rule's formula (ratio, or linear with zero_at_ratio)."""
+    op_node = _Node.read(file, path, item, ["op", "rule", *_DESCRIBED], ["formula", "zero_at_ratio", "reference"])
+    op = op_node.choice("op", OPERATORS)
+    rule = op_node.choice("rule", QUANTITATIVE_RULES)
+    formula: str | None = None
+    ratio: Decimal | None = None
+    if rule != RULE_LOWER_IS_BETTER:
+        for key in ("formula", "zero_at_ratio"):
+            if op_node.has(key):
+                raise op_node.error(key, f"只有规则 {RULE_LOWER_IS_BETTER} 可设置此键")
+    else:
+        # Earlier releases wrote only zero_at_ratio (the linear fall): without `formula` it still means linear.
+        default = FORMULA_LINEAR if op_node.has("zero_at_ratio") else FORMULA_RATIO
+        formula = op_node.choice("formula", LOWER_IS_BETTER_FORMULAS) if op_node.has("formula") else default
+        if formula == FORMULA_LINEAR:
+            if not op_node.has("zero_at_ratio"):
+                raise op_node.error("zero_at_ratio", f"formula {FORMULA_LINEAR} 必须设置（大于 1 的数字）")
+            ratio = op_node.number("zero_at_ratio", Decimal(1), None, lo_open=True)
+        elif op_node.has("zero_at_ratio"):
+            raise op_node.error("zero_at_ratio", f"只有 formula {FORMULA_LINEAR} 可设置此键（{FORMULA_RATIO} 不用）")
+    return OperatorRule(op, rule, op_node.text("description"), ratio, formula, op_node.text("reference", ""))
+
+
 def _quantitative(root: _Node) -> QuantitativeRule:
     """quantitative: one rule per operator, default operator, over-achievement."""
     node = root.child(
@@ -541,26 +602,17 @@ def _quantitative(root: _Node) -> QuantitativeRule:
         [*_DESCRIBED, "default_operator", "operators", "over_achievement"],
         _DESCRIBED_REF,
     )
-    default = node.child("default_operator", [*_DESCRIBED, "op"])
+    default = node.child("default_operator", [*_DESCRIBED, "op"], _DESCRIBED_REF)
     operators: list[OperatorRule] = []
     for path, item in node.items("operators"):
-        op_node = _Node.read(node.file, path, item, ["op", "rule", *_DESCRIBED], ["zero_at_ratio"])
-        op = op_node.choice("op", OPERATORS)
-        if any(rule.op == op for rule in operators):
-            raise op_node.error("op", f"比较符 '{op}' 重复；每个比较符只能有一条规则")
-        rule = op_node.choice("rule", QUANTITATIVE_RULES)
-        ratio: Decimal | None = None
-        if rule == RULE_LOWER_IS_BETTER:
-            if not op_node.has("zero_at_ratio"):
-                raise op_node.error("zero_at_ratio", f"规则 {rule} 必须设置（大于 1 的数字）")
-            ratio = op_node.number("zero_at_ratio", Decimal(1), None, lo_open=True)
-        elif op_node.has("zero_at_ratio"):
-            raise op_node.error("zero_at_ratio", f"只有规则 {RULE_LOWER_IS_BETTER} 可设置此键")
-        operators.append(OperatorRule(op, rule, op_node.text("description"), ratio))
+        rule = _operator_rule(node.file, path, item)
+        if any(known.op == rule.op for known in operators):
+            raise RubricError(node.file, f"{path}.op", f"比较符 '{rule.op}' 重复；每个比较符只能有一条规则")
+        operators.append(rule)
     missing = [op for op in OPERATORS if all(rule.op != op for rule in operators)]
     if missing:
         raise node.error("operators", f"缺少比较符 {', '.join(missing)} 的规则；必须有：{', '.join(OPERATORS)}")
-    over = node.child("over_achievement", [*_DESCRIBED, "ratio", "operators"], _DESCRIBED_REF)
+    over = node.child("over_achievement", [*_DESCRIBED, "ratio", "operators"], ["reference", "reduce_points"])
     over_ops = over.texts("operators")
     for index, op in enumerate(over_ops):
         if op not in OPERATORS:
@@ -580,7 +632,9 @@ def _quantitative(root: _Node) -> QuantitativeRule:
             reference=over.text("reference", ""),
             ratio=over.number("ratio", Decimal(1), None, lo_open=True),
             operators=over_ops,
+            reduce_points=over.boolean("reduce_points", False),
         ),
+        default_operator_reference=default.text("reference", ""),
     )
 
 
@@ -634,13 +688,33 @@ def _qualitative(root: _Node) -> QualitativeRule:
 
 
 def _rounding(root: _Node) -> RoundingRule:
-    """rounding: mode, places, method."""
-    node = root.child("rounding", [*_DESCRIBED, "mode", "places", "method"])
+    """rounding: places, method, scope (row or total); mode integer_per_row as earlier releases wrote it."""
+    node = root.child("rounding", [*_DESCRIBED, "places", "method"], ["mode", "scope", "reference"])
     return RoundingRule(
         description=node.text("description"),
-        mode=node.choice("mode", ROUNDING_MODES),
+        mode=node.choice("mode", ROUNDING_MODES) if node.has("mode") else ROUNDING_DECIMALS,
         places=node.integer("places", 0, MAX_PLACES),
         method=node.choice("method", tuple(ROUNDING_METHODS)),
+        scope=node.choice("scope", ROUNDING_SCOPES) if node.has("scope") else SCOPE_ROW,
+        reference=node.text("reference", ""),
+    )
+
+
+def _weights(root: _Node) -> WeightsRule:
+    """weights: the policy (declared, rubric, as_is); `weights_mismatch` with rescale as earlier releases wrote it."""
+    if root.has("weights") and root.has("weights_mismatch"):
+        raise root.error("weights_mismatch", "是旧版写法，与 weights 只能有其一；请删去 weights_mismatch")
+    if not root.has("weights") and not root.has("weights_mismatch"):
+        raise root.error("weights", "缺少必填键；（根）下必须有 weights（旧版写作 weights_mismatch）")
+    if not root.has("weights_mismatch"):
+        node = root.child("weights", [*_DESCRIBED, "policy"], _DESCRIBED_REF)
+        return WeightsRule(node.text("description"), node.text("reference", ""), node.choice("policy", WEIGHT_POLICIES))
+    node = root.child("weights_mismatch", [*_DESCRIBED, "policy"], _DESCRIBED_REF)
+    policy = node.choice("policy", (LEGACY_POLICY_RESCALE, POLICY_AS_IS))
+    return WeightsRule(
+        node.text("description"),
+        node.text("reference", ""),
+        POLICY_DECLARED if policy == LEGACY_POLICY_RESCALE else policy,
     )
 
 
@@ -675,11 +749,10 @@ _TOP_REQUIRED = (
     "quantitative",
     "qualitative",
     "rounding",
-    "weights_mismatch",
     "inflation",
     "grades",
 )
-_TOP_OPTIONAL = ("reference",)
+_TOP_OPTIONAL = ("reference", "weights", "weights_mismatch")  # one of weights / weights_mismatch (earlier releases)
 
 
 def _display_name(path: Path) -> str:
@@ -695,8 +768,7 @@ def _parse(file: str, data: object, version: str, text: str) -> Rubric:
     root = _Node.read(file, "", data, _TOP_REQUIRED, _TOP_OPTIONAL)
     full_marks = root.number("full_marks", Decimal(0), None, lo_open=True)
     budget = _budget(root, full_marks)
-    weights = root.child("weights_mismatch", [*_DESCRIBED, "policy"])
-    inflation = root.child("inflation", [*_DESCRIBED, "margin"])
+    inflation = root.child("inflation", [*_DESCRIBED, "margin"], _DESCRIBED_REF)
     return Rubric(
         name=root.text("name"),
         description=root.text("description"),
@@ -707,8 +779,12 @@ def _parse(file: str, data: object, version: str, text: str) -> Rubric:
         quantitative=_quantitative(root),
         qualitative=_qualitative(root),
         rounding=_rounding(root),
-        weights_mismatch=WeightsMismatchRule(weights.text("description"), weights.choice("policy", WEIGHT_POLICIES)),
-        inflation=InflationRule(inflation.text("description"), inflation.number("margin", Decimal(0), full_marks)),
+        weights=_weights(root),
+        inflation=InflationRule(
+            inflation.text("description"),
+            inflation.number("margin", Decimal(0), full_marks),
+            inflation.text("reference", ""),
+        ),
         grade_rule=_grades(root, full_marks),
         version=version,
         source=file,

@@ -27,7 +27,7 @@ from collections.abc import Callable, Hashable
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from rubrics.loader import RubricError
+from rubrics.loader import FORMULA_LINEAR, RubricError
 from sampledata.names import (
     BENEFIT_LEVEL2,
     KIND_PCT,
@@ -113,7 +113,9 @@ _Q = OUTPUT_LEVEL2
 _B = BENEFIT_LEVEL2
 _SAT = SATISFACTION_LEVEL2
 _PCT_TARGETS = (80, 85, 90, 95, 98, 100)  # percentage targets a planner writes
-_LOSS_CAP = {"count": Decimal("0.85"), "pct": Decimal("0.45"), "le": Decimal("0.9"), "qual": Decimal("0.9")}
+# Largest planned loss per row kind, as a fraction of the weight (a ≤ row losing half is at twice its target
+# under the ratio rule: w × t / 2t).
+_LOSS_CAP = {"count": Decimal("0.85"), "pct": Decimal("0.45"), "le": Decimal("0.5"), "qual": Decimal("0.9")}
 _ACHIEVED, _PARTIAL, _MISSED = (band.name for band in RULES.bands)  # qualitative bands, best first
 _TOP_GRADE, _SECOND_GRADE = RULES.grades[0].name, RULES.grades[1].name
 
@@ -707,13 +709,27 @@ def _score_ge(w: Decimal, t: Decimal, a: Decimal) -> Decimal:
 
 
 def _score_le(w: Decimal, t: Decimal, a: Decimal) -> Decimal:
-    """≤: full marks at or below target, falling linearly to 0 at the rubric's zero_at_ratio × target."""
+    """≤: full marks at or below target; above it w × t / a (ratio), or falling linearly to 0 at the rubric's
+    zero_at_ratio × target (linear)."""
     if a <= t:
         return w
+    if t <= 0:
+        return _ZERO
     zero_at = RULES.le_zero_at_ratio
-    if t <= 0 or a >= zero_at * t:
+    if RULES.le_formula != FORMULA_LINEAR or zero_at is None:
+        return w * t / a
+    if a >= zero_at * t:
         return _ZERO
     return w * (1 - (a - t) / ((zero_at - 1) * t))
+
+
+def _le_actual(t: Decimal, loss: Decimal) -> Decimal:
+    """The actual of a ≤ row that loses `loss` (a fraction of its weight): t / (1 − loss) under the ratio rule,
+    t × (1 + loss × (zero_at_ratio − 1)) under the linear one."""
+    zero_at = RULES.le_zero_at_ratio
+    if RULES.le_formula != FORMULA_LINEAR or zero_at is None:
+        return t / (1 - loss)
+    return t * (1 + loss * (zero_at - 1))
 
 
 def _qual_score(r: Row, integer: bool) -> Decimal:
@@ -731,7 +747,7 @@ def _qual_score(r: Row, integer: bool) -> Decimal:
     score = _points(want)
     if r.band != _ACHIEVED and score >= hi * w:
         score = _points(hi * w) - RULES.score_quantum
-    return max(_points(lo * w), score)
+    return max((lo * w).quantize(RULES.score_quantum, ROUND_CEILING), score)  # the band's lower edge, at row precision
 
 
 def _realize(rng: random.Random, p: Project, rows: list[Row]) -> None:
@@ -757,7 +773,7 @@ def _realize(rng: random.Random, p: Project, rows: list[Row]) -> None:
         elif r.kind == "le":
             decimals = Decimal("0.1") if r.unit == "%" else _ONE
             if f > 0:
-                a = max(t + decimals, (t * (1 + f)).quantize(decimals, ROUND_HALF_UP))
+                a = max(t + decimals, _le_actual(t, f).quantize(decimals, ROUND_HALF_UP))
             else:
                 a = t if rng.random() < 0.5 else max(decimals, (t * _uniform(rng, 0.5, 1.0)).quantize(decimals, ROUND_FLOOR))
             r.actual, r.honest = a, _score_le(w, t, a)
@@ -765,8 +781,8 @@ def _realize(rng: random.Random, p: Project, rows: list[Row]) -> None:
             r.actual = _wan(p.spent)
             r.honest = _score_le(w, t, r.actual)
         elif r.kind == "qual":
-            achieved, partial = RULES.bands[0], RULES.bands[1]
-            r.band = _ACHIEVED if f <= 1 - achieved.low else _PARTIAL if f < 1 - partial.low else _MISSED
+            achieved, partial = RULES.bands[0], RULES.bands[1]  # each band holds its lower edge (80% is 达成)
+            r.band = _ACHIEVED if f <= 1 - achieved.low else _PARTIAL if f <= 1 - partial.low else _MISSED
             r.honest = _qual_score(r, integer)
             words = NAMES.qualitative_words[r.band]
             r.actual_word = r.target_word if r.band == _ACHIEVED and rng.random() < 0.3 else rng.choice(words)

@@ -3,8 +3,9 @@
 The generator scores its planned forms with its own arithmetic, an independent check of
 rubrics/engine.py; only the numbers (weights, band bounds, grade bands, ratios, rounding) come from
 the rubric, so each is written once. `sample_rules()` also checks that the rubric has the shape the
-generator writes forms for (its three 一级指标, three qualitative bands, whole-number points) and
-raises a `RubricError` naming the key when it does not.
+generator writes forms for (its three 一级指标, three qualitative bands, whole-number points, rows
+rounded one by one, over-achievement not reduced) and raises a `RubricError` naming the key when it
+does not.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rubrics.loader import RULE_LOWER_IS_BETTER, Rubric, RubricError, load_rubric
+from rubrics.loader import (
+    FORMULA_LINEAR,
+    FORMULA_RATIO,
+    RULE_LOWER_IS_BETTER,
+    SCOPE_ROW,
+    Rubric,
+    RubricError,
+    load_rubric,
+)
 from rubrics.model import OP_LE
 
 LEVELS = ("产出指标", "效益指标", "满意度指标")  # the 一级指标 of a sample form, in form order
@@ -50,7 +59,8 @@ class SampleRules:
     level_weights: Mapping[str, int]  # 一级指标 → points
     level_transfers: tuple[tuple[str, str], ...]  # (absent 一级指标, 一级指标 that takes its points)
     over_ratio: Decimal  # actual ≥ ratio × target wants a 偏差原因
-    le_zero_at_ratio: Decimal  # a ≤ row scores 0 from this multiple of its target
+    le_formula: str  # how a ≤ row above its target scores: ratio (w × t / a) or linear
+    le_zero_at_ratio: Decimal | None  # linear only: a ≤ row scores 0 from this multiple of its target
     bands: tuple[Band, ...]  # qualitative bands, best first
     grades: tuple[Grade, ...]  # grade bands, best first
 
@@ -86,9 +96,15 @@ def sample_rules(rubric: Rubric | None = None) -> SampleRules:
         raise RubricError(rubric.source, "qualitative.bands",
                           f"示例数据生成器按 {QUALITATIVE_BAND_COUNT} 个定性档次出表，规则中有 {len(rubric.qualitative.bands)} 个")
     le_rule = rubric.quantitative.rule_for(OP_LE)
-    if le_rule.op != OP_LE or le_rule.rule != RULE_LOWER_IS_BETTER or le_rule.zero_at_ratio is None:
+    if le_rule.op != OP_LE or le_rule.rule != RULE_LOWER_IS_BETTER or le_rule.formula not in (FORMULA_RATIO, FORMULA_LINEAR):
         raise RubricError(rubric.source, "quantitative.operators",
-                          f"示例数据生成器需要 {OP_LE} 按 {RULE_LOWER_IS_BETTER}（带 zero_at_ratio）计分")
+                          f"示例数据生成器需要 {OP_LE} 按 {RULE_LOWER_IS_BETTER}（formula {FORMULA_RATIO} 或 {FORMULA_LINEAR}）计分")
+    if rubric.rounding.scope != SCOPE_ROW:
+        raise RubricError(rubric.source, "rounding.scope",
+                          f"示例数据生成器按每行取舍出表（scope {SCOPE_ROW}），规则中为 {rubric.rounding.scope}")
+    if rubric.quantitative.over_achievement.reduce_points:
+        raise RubricError(rubric.source, "quantitative.over_achievement.reduce_points",
+                          "示例数据生成器按超额完成不扣分出表（reduce_points: false）")
     return SampleRules(
         source=rubric.source,
         full_marks=_whole(rubric, "full_marks", rubric.full_marks),
@@ -100,6 +116,7 @@ def sample_rules(rubric: Rubric | None = None) -> SampleRules:
                        for i, level in enumerate(rubric.levels.levels)},
         level_transfers=tuple((t.source, t.target) for t in rubric.levels.transfers),
         over_ratio=rubric.quantitative.over_achievement.ratio,
+        le_formula=le_rule.formula,
         le_zero_at_ratio=le_rule.zero_at_ratio,
         bands=tuple(Band(b.name, b.min, b.max) for b in rubric.qualitative.bands),
         grades=tuple(Grade(g.name, g.min) for g in rubric.grade_rule.bands),

@@ -1,7 +1,8 @@
 """Invariants of the scoring engine, checked with hypothesis on generated forms.
 
 Scores stay within [0, weight], totals within [0, full marks]; grades fall as scores fall; a better
-actual value never lowers a score; execution above 100% earns the full budget points.
+actual value never lowers a score; execution above 100% earns the full budget points; a qualitative score
+stays inside its band; not-applicable rows never count.
 """
 
 from __future__ import annotations
@@ -13,14 +14,39 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rubrics import Rubric, load_rubric, score_form
-from rubrics.model import ALL_FLAGS, OP_EQ, OP_LE, OPERATORS, STATUS_INCOMPLETE, FormInput, IndicatorInput, Value
+from rubrics.model import (
+    ALL_FLAGS,
+    OP_EQ,
+    OP_LE,
+    OPERATORS,
+    STATUS_INCOMPLETE,
+    UNIT_DATE,
+    FormInput,
+    IndicatorInput,
+    Value,
+)
 
 SETTINGS = settings(max_examples=200, deadline=None)
 
 DEFAULT = load_rubric()
 INTEGER = dataclasses.replace(DEFAULT, rounding=dataclasses.replace(DEFAULT.rounding, mode="integer_per_row"))
-AS_IS = dataclasses.replace(DEFAULT, weights_mismatch=dataclasses.replace(DEFAULT.weights_mismatch, policy="as_is"))
-RUBRICS = st.sampled_from([DEFAULT, INTEGER, AS_IS])
+TRUNCATE_TOTAL = dataclasses.replace(
+    DEFAULT, rounding=dataclasses.replace(DEFAULT.rounding, places=0, method="truncate", scope="total")
+)
+AS_IS = dataclasses.replace(DEFAULT, weights=dataclasses.replace(DEFAULT.weights, policy="as_is"))
+BY_RUBRIC = dataclasses.replace(DEFAULT, weights=dataclasses.replace(DEFAULT.weights, policy="rubric"))
+_LE = DEFAULT.quantitative.rule_for(OP_LE)
+LINEAR = dataclasses.replace(
+    DEFAULT,
+    quantitative=dataclasses.replace(
+        DEFAULT.quantitative,
+        operators=tuple(
+            dataclasses.replace(rule, formula="linear", zero_at_ratio=Decimal(2)) if rule is _LE else rule
+            for rule in DEFAULT.quantitative.operators
+        ),
+    ),
+)
+RUBRICS = st.sampled_from([DEFAULT, INTEGER, TRUNCATE_TOTAL, AS_IS, BY_RUBRIC, LINEAR])
 
 PHRASES = sorted({phrase for band in DEFAULT.qualitative.bands for phrase in band.phrases})
 LEVELS = [
@@ -80,6 +106,52 @@ def qualitative_indicator(draw: st.DrawFn, complete: bool = False) -> IndicatorI
 
 
 @st.composite
+def date_indicator(draw: st.DrawFn, complete: bool = False) -> IndicatorInput:
+    """A row whose target and actual are dates (YYYYMMDD)."""
+    target = Decimal(draw(st.integers(2020, 2024)) * 10000 + draw(st.integers(1, 12)) * 100 + 28)
+    actual = target + draw(st.sampled_from([-10000, -100, 0, 100, 10000]))
+    return IndicatorInput(
+        level1=draw(st.sampled_from(LEVELS))[0],
+        level2="时效指标",
+        name="完工时限",
+        target=Value(text="", number=target, unit=UNIT_DATE),
+        actual=Value(text="", number=actual, unit=UNIT_DATE),
+        weight=draw(WEIGHTS),
+        self_score=draw(_money("-5", "70") if complete else SELF_SCORES),
+    )
+
+
+@st.composite
+def completion_indicator(draw: st.DrawFn, complete: bool = False) -> IndicatorInput:
+    """A row with a target in words and an actual in per cent ('按时限完成' / '85%')."""
+    share = draw(_money("-10", "150"))
+    return IndicatorInput(
+        level1=draw(st.sampled_from(LEVELS))[0],
+        level2="时效指标",
+        name="按时完成",
+        target=Value(text="按时限完成"),
+        actual=Value(text=f"{share}%", number=share, unit="%"),
+        weight=draw(WEIGHTS),
+        self_score=draw(_money("-5", "70") if complete else SELF_SCORES),
+    )
+
+
+@st.composite
+def not_applicable_indicator(draw: st.DrawFn) -> IndicatorInput:
+    """A row written '/' (not applicable): any weight and score, never counted."""
+    return IndicatorInput(
+        level1=draw(st.sampled_from(LEVELS))[0],
+        level2="生态效益指标",
+        name="/",
+        target=Value(text="/"),
+        actual=draw(st.sampled_from([None, Value(text="/")])),
+        weight=draw(WEIGHTS),
+        self_score=draw(st.one_of(st.none(), _money("0", "10"))),
+        not_applicable=True,
+    )
+
+
+@st.composite
 def forms(draw: st.DrawFn) -> FormInput:
     """Any form: half of them complete (every value present), the rest with blanks anywhere."""
     complete = draw(st.booleans())
@@ -89,7 +161,15 @@ def forms(draw: st.DrawFn) -> FormInput:
         return strategy if complete else st.one_of(st.none(), strategy)
 
     budget = draw(maybe(_money("0.01" if complete else "0", "5000")))
-    rows = st.one_of(quantitative_indicator(complete=complete), qualitative_indicator(complete=complete))
+    rows = st.one_of(
+        quantitative_indicator(complete=complete),
+        qualitative_indicator(complete=complete),
+        date_indicator(complete=complete),
+        completion_indicator(complete=complete),
+        not_applicable_indicator(),
+    )
+    level_weights = draw(st.sampled_from([(), (("产出指标", Decimal(60)), ("效益指标", Decimal(10)), ("满意度指标", Decimal(10))),
+                                          (("产出指标", Decimal(50)), ("年度绩效目标", Decimal(80)))]))
     return FormInput(
         budget_initial=budget,
         budget_full_year=budget,
@@ -98,6 +178,7 @@ def forms(draw: st.DrawFn) -> FormInput:
         budget_self_score=draw(st.one_of(st.none(), _money("0", "10"))),
         indicators=tuple(draw(st.lists(rows, min_size=1 if complete else 0, max_size=7))),
         self_total=draw(maybe(_money("0", "100"))),
+        level_weights=level_weights,
     )
 
 
@@ -107,12 +188,15 @@ def test_scores_stay_in_range(form: FormInput, rubric: Rubric) -> None:
     """Every score in [0, weight], budget points in [0, budget weight], total in [0, full marks]."""
     result = score_form(form, rubric)
     assert len(result.indicators) == len(form.indicators)
-    for indicator in result.indicators:
+    for row, indicator in zip(form.indicators, result.indicators, strict=True):
         assert indicator.weight >= 0
         if indicator.score is not None:
             assert 0 <= indicator.score <= indicator.weight, indicator.explanation
-    if result.budget_points is not None:
-        assert 0 <= result.budget_points <= rubric.budget.weight
+        if row.not_applicable:  # shown, never scored, never incomplete
+            assert (indicator.score, indicator.weight, indicator.flags) == (None, 0, ()), indicator.explanation
+            assert "不适用" in indicator.explanation
+    if result.budget_points is not None:  # the rubric's budget weight, or the form's declared one
+        assert 0 <= result.budget_points <= max(rubric.budget.weight, form.budget_weight or 0)
     if result.total is not None:
         assert 0 <= result.total <= rubric.full_marks
         assert result.grade == rubric.grade_for(result.total)
@@ -196,3 +280,44 @@ def test_execution_above_budget_gives_full_points(budget: Decimal, extra: Decima
     result = score_form(form, rubric)
     assert result.execution_rate is not None and result.execution_rate >= 1
     assert result.budget_points == rubric.budget.weight
+
+
+@SETTINGS
+@given(form=forms(), rubric=RUBRICS)
+def test_not_applicable_rows_change_nothing_else(form: FormInput, rubric: Rubric) -> None:
+    """Dropping the not-applicable rows leaves the other rows' scores, the total and the status as they were."""
+    kept = tuple(row for row in form.indicators if not row.not_applicable)
+    if not kept:
+        return
+    with_rows = score_form(form, rubric)
+    without = score_form(dataclasses.replace(form, indicators=kept), rubric)
+    others = [(r.score, r.weight) for row, r in zip(form.indicators, with_rows.indicators, strict=True)
+              if not row.not_applicable]
+    assert others == [(r.score, r.weight) for r in without.indicators]
+    assert (with_rows.total, with_rows.status, with_rows.flags) == (without.total, without.status, without.flags)
+    assert with_rows.budget_points == without.budget_points
+
+
+@SETTINGS
+@given(weight=_money("0.5", "40"), self_score=_money("-5", "45"), rubric=RUBRICS,
+       text=st.sampled_from(["效果明显", "基本完成", "未完成", "详见附件"]))
+def test_qualitative_score_stays_in_its_band(weight: Decimal, self_score: Decimal, rubric: Rubric, text: str) -> None:
+    """A classified qualitative score lies in its band: at least min × weight (at row precision) and, except in
+    the best band, below max × weight (80% of the weight is 达成, not 部分达成)."""
+    row = IndicatorInput(level1="效益指标", level2="社会效益指标", name="社会效益", target=Value(text="效果明显"),
+                         actual=Value(text=text), weight=weight, self_score=self_score)
+    form = FormInput(budget_initial=Decimal(100), budget_full_year=Decimal(100), executed=Decimal(100),
+                     budget_weight=Decimal(10), budget_self_score=Decimal(10), indicators=(row,),
+                     self_total=Decimal(100))
+    result = score_form(form, rubric).indicators[0]
+    assert result.score is not None
+    bands = {band.name: band for band in rubric.qualitative.bands}
+    named = [name for name in bands if f"→ {name}（" in result.explanation]
+    if not named:
+        return  # 定性结论无法判定: the unit's score, kept within 0–weight (checked above)
+    band = bands[named[0]]
+    applied = result.weight
+    quantum = Decimal(1).scaleb(-rubric.rounding.row_places)
+    assert result.score >= band.min * applied - quantum, result.explanation
+    if band is not rubric.qualitative.bands[0] and band.max * applied - band.min * applied >= quantum:
+        assert result.score < band.max * applied, result.explanation

@@ -58,15 +58,22 @@ def test_a_first_release_database_migrates_with_its_numbers_intact(v1_path):
     db.open_db(v1_path).close()  # opening again applies nothing
 
 
-def test_a_migrated_database_can_be_scored_again_and_learns_its_rubric_text(v1_path):
+def test_a_migrated_database_can_be_scored_again_and_learns_its_rubric_text(v1_path, tmp_path):
+    # The first release scored ≤ rows by the linear fall to 0 at twice the target; with that rule (the rest of
+    # the rubric file is unchanged for these forms) the stored inputs alone give the same scores.
+    first_release = tmp_path / "first_release.yaml"
+    first_release.write_text(load_rubric().text.replace("      formula: ratio\n", "      formula: linear\n"
+                                                        "      zero_at_ratio: 2\n", 1), encoding="utf-8")
     con = db.open_db(v1_path)
     try:
         before = dict(con.execute("SELECT project_id, computed_score FROM v_project_scores").fetchall())
-        report = rescore(con, load_rubric())
+        report = rescore(con, load_rubric(first_release))
         assert report.forms == 40
-        # the first release scored with the same rubric file: the same scores from the stored inputs alone
         assert dict(con.execute("SELECT project_id, computed_score FROM v_project_scores").fetchall()) == before
-        text, name = con.execute("SELECT yaml_text, name FROM rubrics").fetchone()
+        rescore(con, load_rubric())  # today's rubric: ≤ rows above target score w × t / a, never less
+        after = dict(con.execute("SELECT project_id, computed_score FROM v_project_scores").fetchall())
+        assert all(after[key] >= score for key, score in before.items() if score is not None)
+        text, name = con.execute("SELECT yaml_text, name FROM rubrics ORDER BY rubric_id DESC").fetchone()
         assert text == load_rubric().text and name == load_rubric().name
     finally:
         con.close()

@@ -2,6 +2,8 @@
 
 A case gives the form as written (targets and actuals as form text, parsed here with
 etl.values) and the hand-computed result. Decimals are compared exactly, never with a tolerance.
+A target or actual may also be given as the importer's parsed value, `{text, number, unit, op}` (a date is
+`{text: 2023年12月, number: 20231231, unit: 日期}`), so that a case does not depend on the parser.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import yaml
 from etl.values import parse_actual, parse_target
 from rubrics.engine import score_form
 from rubrics.loader import DEFAULT_RUBRIC_PATH, Rubric, load_rubric
-from rubrics.model import FormInput, FormResult, IndicatorInput
+from rubrics.model import FormInput, FormResult, IndicatorInput, Value
 
 CASES_DIR = Path(__file__).parent / "cases"
 CASE_KEYS = {"name", "description", "input", "output", "rubric_overrides"}
@@ -29,8 +31,11 @@ INPUT_KEYS = {
     "self_total",
     "indicators",
 }
+INPUT_OPTIONAL = {"level_weights"}  # {一级指标 as written: points}, in form order
 INDICATOR_REQUIRED = {"level1", "level2", "name", "target", "actual", "weight", "self_score"}
-INDICATOR_OPTIONAL = {"deviation_note", "ref"}
+INDICATOR_OPTIONAL = {"deviation_note", "ref", "not_applicable"}
+VALUE_REQUIRED = {"text"}
+VALUE_OPTIONAL = {"number", "unit", "op"}
 OUTPUT_REQUIRED = {
     "status",
     "execution_rate",
@@ -82,29 +87,52 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def _value(where: str, data: dict[str, Any]) -> Value:
+    """A parsed value given in the case itself: {text, number, unit, op}."""
+    _check_keys(where, data, VALUE_REQUIRED, VALUE_OPTIONAL)
+    return Value(text=str(data["text"]), op=data.get("op"), number=_dec(data.get("number")), unit=data.get("unit", ""))
+
+
+def _target_and_actual(where: str, row: dict[str, Any]) -> tuple[Value, Value | None]:
+    """A row's target and actual: parsed from form text like the importer, or given as parsed values."""
+    raw_target, raw_actual = row["target"], row["actual"]
+    not_applicable = bool(row.get("not_applicable", False))
+    target = _value(f"{where}.target", raw_target) if isinstance(raw_target, dict) else parse_target(_text(raw_target))
+    if target is None and not_applicable and raw_target is not None:
+        target = Value(text=str(raw_target))  # '/' or '无': the importer keeps the text of a not-applicable row
+    if target is None:
+        raise ValueError(f"{where}.target: 指标值不能为空")
+    if isinstance(raw_actual, dict):
+        return target, _value(f"{where}.actual", raw_actual)
+    actual = parse_actual(_text(raw_actual), target)
+    if actual is None and not_applicable and raw_actual is not None:
+        actual = Value(text=str(raw_actual))
+    return target, actual
+
+
 def _form(where: str, data: dict[str, Any]) -> FormInput:
     """Build the engine input from a case's `input`, parsing targets and actuals like the importer."""
-    _check_keys(where, data, INPUT_KEYS, set())
+    _check_keys(where, data, INPUT_KEYS, INPUT_OPTIONAL)
     indicators: list[IndicatorInput] = []
     for index, row in enumerate(data["indicators"]):
         row_where = f"{where}.indicators[{index}]"
         _check_keys(row_where, row, INDICATOR_REQUIRED, INDICATOR_OPTIONAL)
-        target = parse_target(_text(row["target"]))
-        if target is None:
-            raise ValueError(f"{row_where}.target: 指标值不能为空")
+        target, actual = _target_and_actual(row_where, row)
         indicators.append(
             IndicatorInput(
                 level1=row["level1"],
                 level2=row["level2"],
                 name=row["name"],
                 target=target,
-                actual=parse_actual(_text(row["actual"]), target),
+                actual=actual,
                 weight=_dec(row["weight"]),
                 self_score=_dec(row["self_score"]),
                 deviation_note=row.get("deviation_note", ""),
                 ref=row.get("ref", ""),
+                not_applicable=bool(row.get("not_applicable", False)),
             )
         )
+    levels = data.get("level_weights") or {}
     return FormInput(
         budget_initial=_dec(data["budget_initial"]),
         budget_full_year=_dec(data["budget_full_year"]),
@@ -113,6 +141,7 @@ def _form(where: str, data: dict[str, Any]) -> FormInput:
         budget_self_score=_dec(data["budget_self_score"]),
         indicators=tuple(indicators),
         self_total=_dec(data["self_total"]),
+        level_weights=tuple((str(name), Decimal(str(points))) for name, points in levels.items()),
     )
 
 

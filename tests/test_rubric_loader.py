@@ -45,6 +45,17 @@ def _set(path: KeyPath, value: object) -> Callable[[dict[str, Any]], None]:
     return mutate
 
 
+def _set_all(*changes: tuple[KeyPath, object]) -> Callable[[dict[str, Any]], None]:
+    """A mutation that sets several values."""
+
+    def mutate(data: dict[str, Any]) -> None:
+        """Set the values."""
+        for path, value in changes:
+            _parent(data, path)[path[-1]] = value
+
+    return mutate
+
+
 def _delete(path: KeyPath) -> Callable[[dict[str, Any]], None]:
     """A mutation that removes one key or list item."""
 
@@ -80,13 +91,17 @@ def test_default_rubric_loads() -> None:
     assert [(t.source, t.target) for t in rubric.levels.transfers] == [("满意度指标", "产出指标")]
     assert rubric.quantitative.over_achievement.ratio == Decimal("1.3")
     assert rubric.quantitative.over_achievement.operators == ("≥", "=")
+    assert rubric.quantitative.over_achievement.reduce_points is False
+    le_rule = rubric.quantitative.rule_for("≤")
+    assert (le_rule.rule, le_rule.formula, le_rule.zero_at_ratio) == ("lower_is_better", "ratio", None)
     assert [(b.name, b.min, b.max) for b in rubric.qualitative.bands] == [
         ("达成", Decimal("0.8"), Decimal(1)),
         ("部分达成", Decimal("0.6"), Decimal("0.8")),
         ("未达成", Decimal(0), Decimal("0.6")),
     ]
-    assert rubric.rounding.mode == "decimals" and rubric.rounding.places == 2
-    assert rubric.weights_mismatch.policy == "rescale"
+    assert rubric.rounding.mode == "decimals" and rubric.rounding.places == 2 and rubric.rounding.row_places == 2
+    assert (rubric.rounding.method, rubric.rounding.scope) == ("half_up", "row")
+    assert rubric.weights.policy == "declared"
     assert rubric.inflation.margin == 5
     assert rubric.grades == ("优", "良", "中", "差")
 
@@ -149,11 +164,42 @@ def test_every_node_has_a_description() -> None:
     assert missing == []
 
 
-def test_sections_cite_their_source() -> None:
-    """The sections that come from 财预〔2020〕10号 carry a reference."""
+# Lists whose items take their section's reference (one level, one band, one grade each).
+ITEMS_WITHOUT_OWN_REFERENCE = ("indicator_levels.levels[", "qualitative.bands[", "grades.bands[")
+
+
+def test_every_rule_cites_a_source_or_says_it_is_local() -> None:
+    """Every rule node has a reference: a published text (财预〔2020〕10号, a published 自评表) or plainly 本地规则."""
+    problems: list[str] = []
+
+    def walk(node: object, path: str) -> None:
+        """Check the mappings that carry a rule."""
+        if isinstance(node, dict):
+            if "description" in node and not path.startswith(ITEMS_WITHOUT_OWN_REFERENCE):
+                reference = str(node.get("reference", "")).strip()
+                if not reference:
+                    problems.append(f"{path or '（根）'}: 没有 reference")
+                elif not any(mark in reference for mark in ("本地规则", "10号", "自评表")):
+                    problems.append(f"{path}: {reference}")
+            for key, value in node.items():
+                walk(value, f"{path}.{key}" if path else str(key))
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(item, f"{path}[{index}]")
+
+    walk(_default_data(), "")
+    assert problems == []
+
+
+def test_references_loaded() -> None:
+    """References are kept on the loaded rules, so pages can show the source next to the rule."""
     rubric = load_rubric()
-    for section in (rubric, rubric.budget, rubric.levels, rubric.quantitative, rubric.qualitative, rubric.grade_rule):
-        assert "10号" in section.reference
+    assert "反向指标 得分 = 年度指标值 / 实际完成值 × 分值" in rubric.quantitative.rule_for("≤").reference
+    assert "100-80%(含80%)" in rubric.qualitative.reference
+    for reference in (rubric.budget.low_rate.reference, rubric.quantitative.default_operator_reference,
+                      rubric.weights.reference, rubric.inflation.reference, rubric.levels.transfers[0].reference):
+        assert reference == "本地规则"
+    assert rubric.rounding.reference.startswith("本地规则")
 
 
 # --- invalid files ------------------------------------------------------------------------------------
@@ -300,15 +346,52 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ),
     (
         "zero_ratio_not_above_one",
-        _set(["quantitative", "operators", 1, "zero_at_ratio"], 0.5),
+        _set_all((["quantitative", "operators", 1, "formula"], "linear"),
+                 (["quantitative", "operators", 1, "zero_at_ratio"], 0.5)),
         "quantitative.operators[1].zero_at_ratio",
         "必须是 大于 1 的数字",
     ),
     (
-        "zero_ratio_missing",
-        _delete(["quantitative", "operators", 1, "zero_at_ratio"]),
+        "linear_without_zero_ratio",
+        _set(["quantitative", "operators", 1, "formula"], "linear"),
         "quantitative.operators[1].zero_at_ratio",
-        "必须设置",
+        "formula linear 必须设置",
+    ),
+    (
+        "zero_ratio_with_ratio_formula",
+        _set(["quantitative", "operators", 1, "zero_at_ratio"], 2),
+        "quantitative.operators[1].zero_at_ratio",
+        "只有 formula linear 可设置此键",
+    ),
+    (
+        "formula_unknown",
+        _set(["quantitative", "operators", 1, "formula"], "inverse"),
+        "quantitative.operators[1].formula",
+        "必须是以下之一：ratio, linear，实际为 'inverse'",
+    ),
+    (
+        "formula_on_other_rule",
+        _set(["quantitative", "operators", 0, "formula"], "ratio"),
+        "quantitative.operators[0].formula",
+        "只有规则 lower_is_better 可设置此键",
+    ),
+    (
+        "reduce_points_not_boolean",
+        _set(["quantitative", "over_achievement", "reduce_points"], "yes"),
+        "quantitative.over_achievement.reduce_points",
+        "必须是 true 或 false，实际为 'yes'",
+    ),
+    (
+        "reference_empty",
+        _set(["quantitative", "operators", 1, "reference"], " "),
+        "quantitative.operators[1].reference",
+        "必须是非空文字",
+    ),
+    (
+        "unknown_operator_key",
+        _set(["quantitative", "operators", 1, "zero_at"], 2),
+        "quantitative.operators[1].zero_at",
+        "允许的键：op, rule, description, formula, zero_at_ratio, reference",
     ),
     (
         "zero_ratio_on_other_rule",
@@ -342,14 +425,22 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
         "rounding.mode",
         "必须是以下之一：decimals, integer_per_row",
     ),
-    ("rounding_method_unknown", _set(["rounding", "method"], "up"), "rounding.method", "half_up, half_even"),
+    ("rounding_method_unknown", _set(["rounding", "method"], "up"), "rounding.method", "half_up, half_even, truncate"),
+    ("rounding_scope_unknown", _set(["rounding", "scope"], "unit"), "rounding.scope", "必须是以下之一：row, total"),
     ("rounding_places_negative", _set(["rounding", "places"], -1), "rounding.places", "必须是 0–6 的整数"),
     (
         "policy_unknown",
-        _set(["weights_mismatch", "policy"], "ignore"),
-        "weights_mismatch.policy",
-        "必须是以下之一：rescale, as_is",
+        _set(["weights", "policy"], "rescale"),
+        "weights.policy",
+        "必须是以下之一：declared, rubric, as_is",
     ),
+    (
+        "weights_and_legacy_key_both",
+        _set_all((["weights_mismatch"], {"description": "旧版", "policy": "declared"})),
+        "weights_mismatch",
+        "与 weights 只能有其一",
+    ),
+    ("weights_missing", _delete(["weights"]), "weights", "缺少必填键"),
     ("section_not_mapping", _set(["inflation"], 5), "inflation", "必须是映射"),
 ]
 
@@ -410,3 +501,71 @@ def test_missing_file(tmp_path: Path) -> None:
         load_rubric(path)
     assert caught.value.file == str(path)
     assert "无法读取文件" in caught.value.message
+
+
+# --- rubrics written by earlier releases ------------------------------------------------------------
+
+
+def _earlier_release_data() -> dict[str, Any]:
+    """The shipped rubric written the way earlier releases wrote it (stored rubrics are loaded again)."""
+    data = _default_data()
+    data["weights_mismatch"] = {"description": "旧版写法", "policy": "rescale"}
+    del data["weights"]
+    le_rule = data["quantitative"]["operators"][1]
+    del le_rule["formula"], le_rule["reference"]
+    le_rule["zero_at_ratio"] = 2
+    del data["quantitative"]["over_achievement"]["reduce_points"]
+    del data["rounding"]["scope"]
+    return data
+
+
+def test_earlier_release_rubric_loads_with_its_meaning(tmp_path: Path) -> None:
+    """weights_mismatch.policy rescale reads as declared; a ≤ rule with only zero_at_ratio is the linear fall."""
+    rubric = load_rubric(_write(tmp_path, _earlier_release_data()))
+    assert rubric.weights.policy == "declared"
+    le_rule = rubric.quantitative.rule_for("≤")
+    assert (le_rule.formula, le_rule.zero_at_ratio) == ("linear", Decimal(2))
+    assert rubric.quantitative.over_achievement.reduce_points is False
+    assert (rubric.rounding.scope, rubric.rounding.row_places) == ("row", 2)
+
+
+@pytest.mark.parametrize(("policy", "loaded"), [("rescale", "declared"), ("as_is", "as_is")])
+def test_earlier_release_policies(tmp_path: Path, policy: str, loaded: str) -> None:
+    """Both policies of earlier releases still load."""
+    data = _earlier_release_data()
+    data["weights_mismatch"]["policy"] = policy
+    assert load_rubric(_write(tmp_path, data)).weights.policy == loaded
+
+
+def test_earlier_release_policy_names_are_checked(tmp_path: Path) -> None:
+    """Under the old key only the old names are allowed."""
+    data = _earlier_release_data()
+    data["weights_mismatch"]["policy"] = "rubric"
+    with pytest.raises(RubricError) as caught:
+        load_rubric(_write(tmp_path, data))
+    assert caught.value.key_path == "weights_mismatch.policy"
+    assert "必须是以下之一：rescale, as_is" in caught.value.message
+
+
+def test_integer_rows_old_and_new_spelling(tmp_path: Path) -> None:
+    """mode integer_per_row (places stays the precision of unit means) and places 0 both give integer rows."""
+    old = _default_data()
+    old["rounding"]["mode"] = "integer_per_row"
+    new = _default_data()
+    new["rounding"]["places"] = 0
+    del new["rounding"]["mode"]
+    (tmp_path / "old").mkdir()
+    (tmp_path / "new").mkdir()
+    old_rounding = load_rubric(_write(tmp_path / "old", old)).rounding
+    new_rounding = load_rubric(_write(tmp_path / "new", new)).rounding
+    assert (old_rounding.row_places, old_rounding.places) == (0, 2)
+    assert (new_rounding.mode, new_rounding.row_places, new_rounding.places) == ("decimals", 0, 0)
+
+
+@pytest.mark.parametrize(("method", "constant"), [("half_up", "ROUND_HALF_UP"), ("half_even", "ROUND_HALF_EVEN"),
+                                                  ("truncate", "ROUND_DOWN")])
+def test_rounding_methods(tmp_path: Path, method: str, constant: str) -> None:
+    """Each method maps to its `decimal` rounding (the store reads half_even from it)."""
+    data = _default_data()
+    data["rounding"]["method"] = method
+    assert load_rubric(_write(tmp_path, data)).rounding.decimal_rounding == constant

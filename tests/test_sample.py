@@ -16,7 +16,7 @@ import sys
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
@@ -140,7 +140,7 @@ def _read_form(rows: list[tuple]) -> Form:
 _TARGET = re.compile(r"^([≥≤=])([0-9.]+)(.*)$")
 _ACTUAL = re.compile(r"^([0-9.]+)(.*)$")
 OVER = RUBRIC.quantitative.over_achievement
-LE_ZERO_AT = RUBRIC.quantitative.rule_for("≤").zero_at_ratio
+LE_RULE = RUBRIC.quantitative.rule_for("≤")  # formula ratio (w × t / a) or linear (0 from zero_at_ratio × t)
 
 
 def _is_placeholder(ind: Indicator) -> bool:
@@ -179,11 +179,17 @@ def _honest_row(ind: Indicator) -> Decimal:
         band = named[0] if named else RUBRIC.qualitative.target_text_band if word == _text(ind.target) else None
         assert band is not None, word
         bounds = RUBRIC.qualitative.band(band)
-        return _points(min(max(Decimal(repr(ind.score)), bounds.min * w), bounds.max * w))
+        quantum = Decimal(1).scaleb(-RUBRIC.rounding.row_places)
+        below = (bounds.max * w).quantize(quantum, ROUND_CEILING) - quantum  # the largest score under the upper edge
+        top = bounds.max * w if bounds is RUBRIC.qualitative.bands[0] else below
+        return _points(min(max(Decimal(repr(ind.score)), bounds.min * w), top))  # bands stop below their upper edge
     op, t, _ = target
     a = _actual(ind, target)
-    if op == "≤":
-        score = w if a <= t else Decimal(0) if a >= LE_ZERO_AT * t else w * (1 - (a - t) / ((LE_ZERO_AT - 1) * t))
+    if op == "≤" and LE_RULE.formula == "linear" and LE_RULE.zero_at_ratio is not None:
+        z = LE_RULE.zero_at_ratio
+        score = w if a <= t else Decimal(0) if a >= z * t else w * (1 - (a - t) / ((z - 1) * t))
+    elif op == "≤":
+        score = w if a <= t else w * t / a
     else:
         score = w if a >= t else w * a / t
     return _points(score)
@@ -372,7 +378,7 @@ def _shows(quirk: str, form: Form) -> bool:
         "percent_word": lambda: any(re.fullmatch(r"[≥=][0-9.]+百分比", t) for t in targets),
         "qualitative": lambda: any(not re.search(r"[0-9]", t) for t in targets),
         "template_labels": lambda: any(re.fullmatch(r"指标\d+\D+", _text(i.name)) for i in rows),
-        "placeholder_rows": lambda: any(re.fullmatch(r"指标\d+|……", _text(i.name)) and _is_placeholder(i)
+        "placeholder_rows": lambda: any(re.fullmatch(r"指标\d+|\.{6}", _text(i.name)) and _is_placeholder(i)  # …… after NFKC
                                         and i.actual is None for i in form.indicators),
         "zero_total_row": lambda: (all(_amount(v) == 0 for v in form.funds["年度资金总额"])
                                    and _amount(form.funds["财政拨款"][1]) > 0),
@@ -443,3 +449,41 @@ def test_names_file_errors_name_the_key(tmp_path, change, key_path):
     with pytest.raises(NamesError) as error:
         load_names(path)
     assert (error.value.file, error.value.key_path) == (str(path), key_path)
+
+
+def _rubric_with(tmp_path: Path, change) -> Path:
+    """The shipped rubric with one change, written to a file."""
+    from rubrics.loader import DEFAULT_RUBRIC_PATH
+
+    data = yaml.safe_load(DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "rubric.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("change", "key_path"), [
+    (lambda d: d["rounding"].update(scope="total"), "rounding.scope"),
+    (lambda d: d["quantitative"]["over_achievement"].update(reduce_points=True),
+     "quantitative.over_achievement.reduce_points"),
+    (lambda d: d["quantitative"]["operators"].__setitem__(1, {"op": "≤", "rule": "equal", "description": "按 ≥ 计"}),
+     "quantitative.operators"),
+])
+def test_generator_refuses_rules_it_cannot_follow(tmp_path, change, key_path):
+    """The generator plans forms it scores itself: a rubric it cannot follow is refused, naming the key."""
+    from rubrics.loader import RubricError
+    from sampledata.rules import sample_rules
+
+    with pytest.raises(RubricError) as error:
+        sample_rules(load_rubric(_rubric_with(tmp_path, change)))
+    assert error.value.key_path == key_path
+
+
+def test_generator_follows_either_le_formula(tmp_path):
+    """≤ by ratio (the default) or by the linear fall the rubric may choose instead."""
+    from sampledata.rules import sample_rules
+
+    assert (sample_rules().le_formula, sample_rules().le_zero_at_ratio) == ("ratio", None)
+    linear = _rubric_with(tmp_path, lambda d: d["quantitative"]["operators"][1].update(formula="linear", zero_at_ratio=2))
+    rules = sample_rules(load_rubric(linear))
+    assert (rules.le_formula, rules.le_zero_at_ratio) == ("linear", Decimal(2))
