@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from openpyxl.utils import get_column_letter
 
@@ -528,11 +528,11 @@ def _funds(r: _Reader):
             if sheet.anchor((row, col))[0] != row:
                 continue  # a label merged down from an earlier row (项目资金, 预算执行情况) names no row
             label = label_key(sheet.value((row, col)))
-            key = next((k for k, variants in FUND_ROWS.items()
-                        if k not in row_cells and any(v in label for v in variants)), None)
-            if key is not None:
-                row_cells[key] = row
-                r.saw(f"资金行：{FUND_ROW_NAMES[key]}", sheet.anchor((row, col)), r.label_text((row, col)), "行标签")
+            found = next((k for k, variants in FUND_ROWS.items()
+                          if k not in row_cells and any(v in label for v in variants)), None)
+            if found is not None:
+                row_cells[found] = row
+                r.saw(f"资金行：{FUND_ROW_NAMES[found]}", sheet.anchor((row, col)), r.label_text((row, col)), "行标签")
                 break
     if "total" not in row_cells:
         r.problem(header, f"未找到“年度资金总额”行（在表头下 7 行内找过“{'”“'.join(FUND_ROWS['total'])}”），"
@@ -711,13 +711,14 @@ def _indicators(r: _Reader) -> _Table:
             r.problem(name_cell, "三级指标名称为空")
         weight = r.number((row, cols["weight"]), f"“{name}”的分值") if "weight" in cols else None
         score = r.number((row, cols["score"]), f"“{name}”的得分") if "score" in cols else None
-        common = {"level1": level1, "level2": level2, "name": name, "weight": weight, "self_score": score,
-                  "deviation_note": text("note"), "ref": f"{ref}（{cell_name(name_cell)}）"}
+        row_input = partial(IndicatorInput, level1=level1, level2=level2, name=name, weight=weight, self_score=score,
+                            deviation_note=text("note"), ref=f"{ref}（{cell_name(name_cell)}）")
+
         if not_applicable:
             shown = normalize(target_raw) or raw_name
             r.problem(name_cell, f"“{name}”写作“{shown}”，按不适用处理：该行不计分，其分值不计入合计")
-            out.append(IndicatorInput(target=Value(text=normalize(target_raw)),
-                                      actual=Value(text=normalize(actual_raw)), not_applicable=True, **common))
+            out.append(row_input(target=Value(text=normalize(target_raw)), actual=Value(text=normalize(actual_raw)),
+                                 not_applicable=True))
             continue
         target = parse_target(target_raw)
         actual = parse_actual(actual_raw, target)
@@ -736,7 +737,7 @@ def _indicators(r: _Reader) -> _Table:
             r.problem((row, cols["score"]), f"“{name}”的得分为空，该表按未完成处理")
         if target.unit and actual and actual.unit and actual.unit != target.unit:
             r.problem((row, cols["actual"]), f"“{name}”的实际完成值单位（{actual.unit}）与指标值单位（{target.unit}）不同")
-        out.append(IndicatorInput(target=target, actual=actual, **common))
+        out.append(row_input(target=target, actual=actual))
     needed = ("target", "actual", "score") if level_weights else ("target", "actual", "weight", "score")
     missing = [INDICATOR_COLUMNS[k][0] for k in needed if k not in cols]  # weights in the level labels need no 分值
     if missing:
