@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rubrics.engine import score_form
-from rubrics.loader import ROUNDING_METHODS, Rubric
+from rubrics.loader import Rubric
 from rubrics.model import FormInput, FormResult, IndicatorInput, Value
 from store import queries, writes
 from store.db import Connection, Notify, writing
 
 KIND_SELF_EVAL = "自评"
+UNIT_SCORE_PLACES = 2  # unit means keep at least 2 decimals, even when forms score whole points per row
 RUN_KIND_RESCORE = "重新评分"
 
 
@@ -20,8 +21,8 @@ def rubric_record(rubric: Rubric) -> writes.RubricRecord:
     """A rubric as the store keeps it: name, version, YAML text, rounding and grade bands."""
     return writes.RubricRecord(
         kind=KIND_SELF_EVAL, name=rubric.name, version=rubric.version, yaml_text=rubric.text, source=rubric.source,
-        score_places=rubric.rounding.places, rate_places=rubric.budget.rate_places,
-        half_even=rubric.rounding.decimal_rounding == ROUNDING_METHODS["half_even"],
+        score_places=max(rubric.rounding.places, UNIT_SCORE_PLACES), rate_places=rubric.budget.rate_places,
+        rounding_method=rubric.rounding.method,
         grade_bands=tuple((band.name, band.min) for band in rubric.grade_rule.bands),
     )
 

@@ -109,7 +109,7 @@ class Headline:
 
 # The rubric of the year's newest current scores: its rounding and grade bands apply to aggregates.
 _YEAR_RUBRIC = "(SELECT max(rubric_id) FROM v_project_scores WHERE year = $year)"
-_ROUNDING = f"(SELECT score_places, rate_places, half_even FROM rubrics WHERE rubric_id = {_YEAR_RUBRIC})"
+_ROUNDING = f"(SELECT score_places, rate_places, rounding_method FROM rubrics WHERE rubric_id = {_YEAR_RUBRIC})"
 
 HEADLINE_SQL = f"""
 SELECT
@@ -119,7 +119,7 @@ SELECT
     count(*) FILTER (WHERE len(flags) > 0),
     COALESCE(sum(budget_full_year), 0),
     COALESCE(sum(executed), 0),
-    CAST(exact_div(sum(computed_score), count(computed_score), any_value(rb.score_places), any_value(rb.half_even))
+    CAST(exact_div(sum(computed_score), count(computed_score), any_value(rb.score_places), any_value(rb.rounding_method))
          AS DECIMAL(18, 6)),
     (SELECT project_expenditure FROM year_info WHERE year = $year)
 FROM v_project_scores, {_ROUNDING} rb
@@ -164,10 +164,10 @@ SELECT domain,
        count(*)                                   AS projects,
        sum(budget_full_year)                      AS budget_full_year,
        sum(executed)                              AS executed,
-       CAST(exact_div(sum(executed), sum(budget_full_year), any_value(rb.rate_places), any_value(rb.half_even))
+       CAST(exact_div(sum(executed), sum(budget_full_year), any_value(rb.rate_places), any_value(rb.rounding_method))
             AS DECIMAL(38, 8)) AS execution_rate,
        CAST(exact_div(sum(computed_score), count(computed_score), any_value(rb.score_places),
-                      any_value(rb.half_even)) AS DECIMAL(18, 6)) AS mean_score
+                      any_value(rb.rounding_method)) AS DECIMAL(18, 6)) AS mean_score
 FROM v_project_scores, {_ROUNDING} rb
 WHERE year = $year AND {_SCOPE}
 GROUP BY domain

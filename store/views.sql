@@ -1,27 +1,28 @@
 -- Public views analysts query, and the exact-arithmetic macros behind them. Recreated at every open.
 -- Amounts in 万元, rates as fractions (0.86 = 86%). No column is DOUBLE: DuckDB divides DECIMALs in
 -- floating point, so every quotient goes through exact_div, which divides exactly and rounds the way the
--- rubric says (half up, or half even).
+-- rubric says (half_up, half_even or truncate: rubrics.rounding_method).
 
 -- x (a DECIMAL with at most 12 decimals) as a HUGEINT scaled by 10^12, exactly.
 CREATE OR REPLACE MACRO scaled12(x) AS
     CAST(trunc(CAST(x AS DECIMAL(38, 12))) AS HUGEINT) * CAST(1000000000000 AS HUGEINT)
     + CAST((CAST(x AS DECIMAL(38, 12)) - trunc(CAST(x AS DECIMAL(38, 12)))) * 1000000000000 AS HUGEINT);
 
--- a / b for non-negative HUGEINTs, b > 0, rounded to p decimals (half up, or half even), scaled by 10^p.
-CREATE OR REPLACE MACRO div_round_int(a, b, p, half_even) AS
+-- a / b for non-negative HUGEINTs, b > 0, rounded to p decimals by `method`, scaled by 10^p.
+CREATE OR REPLACE MACRO div_round_int(a, b, p, method) AS
     (a * CAST(pow(10, p) AS HUGEINT)) // b
     + CASE
+        WHEN method = 'truncate' THEN 0
         WHEN 2 * ((a * CAST(pow(10, p) AS HUGEINT)) % b) > b THEN 1
         WHEN 2 * ((a * CAST(pow(10, p) AS HUGEINT)) % b) = b
-             AND (NOT half_even OR ((a * CAST(pow(10, p) AS HUGEINT)) // b) % 2 = 1) THEN 1
+             AND (method <> 'half_even' OR ((a * CAST(pow(10, p) AS HUGEINT)) // b) % 2 = 1) THEN 1
         ELSE 0
       END;
 
 -- n / d exactly, rounded to p (≤ 8) decimals; NULL when either is NULL or d = 0.
-CREATE OR REPLACE MACRO exact_div(n, d, p, half_even) AS
+CREATE OR REPLACE MACRO exact_div(n, d, p, method) AS
     CASE WHEN n IS NULL OR d IS NULL OR d = 0 THEN NULL
-    ELSE CAST(sign(n) * sign(d) * div_round_int(abs(scaled12(n)), NULLIF(abs(scaled12(d)), 0), p, half_even) AS DECIMAL(38, 0))
+    ELSE CAST(sign(n) * sign(d) * div_round_int(abs(scaled12(n)), NULLIF(abs(scaled12(d)), 0), p, method) AS DECIMAL(38, 0))
          * CAST(1 / pow(10, p) AS DECIMAL(18, 8))
     END;
 
@@ -84,14 +85,14 @@ WITH u AS (
     FROM v_project_scores
     GROUP BY year, unit_code
 ), scored AS (
-    SELECT u.*, rb.rate_places, rb.half_even,
-        CAST(CASE WHEN scored_budget > 0 THEN exact_div(weighted, scored_budget, rb.score_places, rb.half_even)
-                  ELSE exact_div(score_sum, scored, rb.score_places, rb.half_even) END AS DECIMAL(18, 6)) AS score
+    SELECT u.*, rb.rate_places, rb.rounding_method,
+        CAST(CASE WHEN scored_budget > 0 THEN exact_div(weighted, scored_budget, rb.score_places, rb.rounding_method)
+                  ELSE exact_div(score_sum, scored, rb.score_places, rb.rounding_method) END AS DECIMAL(18, 6)) AS score
     FROM u JOIN rubrics rb USING (rubric_id)
 )
 SELECT
     s.year, s.unit_code, s.unit_name, s.unit_type, s.projects, s.budget_full_year, s.executed,
-    CAST(exact_div(s.executed, s.budget_full_year, s.rate_places, s.half_even) AS DECIMAL(38, 8)) AS execution_rate,
+    CAST(exact_div(s.executed, s.budget_full_year, s.rate_places, s.rounding_method) AS DECIMAL(38, 8)) AS execution_rate,
     s.score,
     (SELECT g.grade FROM rubric_grade_bands g
      WHERE g.rubric_id = s.rubric_id AND s.score >= g.min_score ORDER BY g.min_score DESC LIMIT 1) AS grade,

@@ -45,7 +45,7 @@ class RubricRecord:
     source: str
     score_places: int
     rate_places: int
-    half_even: bool
+    rounding_method: str  # half_up | half_even | truncate
     grade_bands: tuple[tuple[str, Decimal], ...]  # (grade, min score), best first
 
 
@@ -99,15 +99,16 @@ def save_rubric(cur: duckdb.DuckDBPyConnection, rubric: RubricRecord) -> int:
     if row is not None:
         if row[1] is None:
             cur.execute("UPDATE rubrics SET name = ?, yaml_text = ?, source = ?, score_places = ?, rate_places = ?, "
-                        "half_even = ? WHERE rubric_id = ?",
+                        "half_even = ?, rounding_method = ? WHERE rubric_id = ?",
                         [rubric.name, rubric.yaml_text, rubric.source, rubric.score_places, rubric.rate_places,
-                         rubric.half_even, row[0]])
+                         rubric.rounding_method == "half_even", rubric.rounding_method, row[0]])
         return int(row[0])
     (rubric_id,) = next_ids(cur, "rubric_id_seq", 1)
     cur.execute("INSERT INTO rubrics (rubric_id, kind, name, version, yaml_text, source, loaded_at, score_places, "
-                "rate_places, half_even) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "rate_places, half_even, rounding_method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [rubric_id, rubric.kind, rubric.name, rubric.version, rubric.yaml_text, rubric.source,
-                 datetime.now(), rubric.score_places, rubric.rate_places, rubric.half_even])
+                 datetime.now(), rubric.score_places, rubric.rate_places, rubric.rounding_method == "half_even",
+                 rubric.rounding_method])
     for rank, (grade, min_score) in enumerate(rubric.grade_bands, start=1):
         cur.execute("INSERT INTO rubric_grade_bands (rubric_id, grade, min_score, rank) VALUES (?, ?, ?, ?)",
                     [rubric_id, grade, min_score, rank])

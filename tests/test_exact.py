@@ -1,12 +1,13 @@
 """Money and scores stay exact: no public view returns DOUBLE, quotients are divided exactly and rounded the
 way the rubric says, and query results reach pandas as Decimal."""
 
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rubrics.loader import ROUNDING_METHODS
 from store import db, queries
 
 VIEWS = ("v_project_scores", "v_unit_scores", "v_form_scores", "v_scoring_runs")
@@ -31,20 +32,24 @@ def macros(tmp_path_factory):
 
 
 @settings(max_examples=300, deadline=None)
-@given(n=amounts, d=amounts.filter(lambda x: x != 0), places=st.integers(0, 8), half_even=st.booleans())
-def test_exact_div_rounds_like_python_decimal(macros, n, d, places, half_even):
+@given(n=amounts, d=amounts.filter(lambda x: x != 0), places=st.integers(0, 8),
+       method=st.sampled_from(sorted(ROUNDING_METHODS)))
+def test_exact_div_rounds_like_python_decimal(macros, n, d, places, method):
     got = macros.execute("SELECT exact_div(?::DECIMAL(24, 6), ?::DECIMAL(24, 6), ?, ?)",
-                           [n, d, places, half_even]).fetchone()[0]
-    expected = (n / d).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN if half_even else ROUND_HALF_UP)
+                           [n, d, places, method]).fetchone()[0]
+    expected = (n / d).quantize(Decimal(1).scaleb(-places), rounding=ROUNDING_METHODS[method])
     # n / d in Python has 28 significant digits: enough here, as quotients are below 10^19 with ≤ 8 places
-    assert got == expected, (n, d, places, half_even)
+    assert got == expected, (n, d, places, method)
 
 
 def test_exact_div_on_ties_and_nulls(fresh_db):
-    rows = fresh_db.execute("""SELECT exact_div(1, 8, 2, false), exact_div(1, 8, 2, true), exact_div(3, 8, 2, true),
-                                      exact_div(-1, 8, 2, false), exact_div(1, 0, 2, false), exact_div(NULL, 1, 2, false)
+    rows = fresh_db.execute("""SELECT exact_div(1, 8, 2, 'half_up'), exact_div(1, 8, 2, 'half_even'),
+                                      exact_div(3, 8, 2, 'half_even'), exact_div(-1, 8, 2, 'half_up'),
+                                      exact_div(1, 0, 2, 'half_up'), exact_div(NULL, 1, 2, 'half_up'),
+                                      exact_div(2, 3, 2, 'truncate'), exact_div(-2, 3, 2, 'truncate')
                             """).fetchone()
-    assert rows == (Decimal("0.13"), Decimal("0.12"), Decimal("0.38"), Decimal("-0.13"), None, None)
+    assert rows == (Decimal("0.13"), Decimal("0.12"), Decimal("0.38"), Decimal("-0.13"), None, None, Decimal("0.66"),
+                    Decimal("-0.66"))
 
 
 def test_query_results_reach_pandas_as_decimals_and_sums_are_exact(sample_con):

@@ -81,3 +81,32 @@ def test_rescore_with_a_broken_rubric_changes_nothing(sample_copy, tmp_path):
     con = duckdb.connect(str(sample_copy), read_only=True)
     assert con.execute("SELECT count(*) FROM scoring_runs").fetchone()[0] == 1
     con.close()
+
+
+def test_a_truncating_rubric_truncates_unit_means_and_rates_in_the_views(sample_copy, tmp_path):
+    """rounding.method truncate (forms that print 97.80% for 97.809%) reaches the views: unit scores and rates are
+    truncated, not rounded half up."""
+    from decimal import ROUND_DOWN, Decimal
+
+    from etl.scoring import rescore
+
+    path = tmp_path / "truncate.yaml"
+    path.write_text(load_rubric().text.replace("  method: half_up", "  method: truncate", 1), encoding="utf-8")
+    rubric = load_rubric(path)
+    assert rubric.rounding.method == "truncate"
+    con = db.open_db(sample_copy)
+    try:
+        rescore(con, rubric)
+        assert con.execute("SELECT rounding_method FROM rubrics WHERE version = ?",
+                           [rubric.version]).fetchone() == ("truncate",)
+        units = queries.unit_scores(con, 2015)
+        rows = con.execute("""SELECT unit_code, sum(computed_score * budget_full_year) / sum(budget_full_year)
+                              FROM v_project_scores WHERE computed_score IS NOT NULL AND year = 2015
+                              GROUP BY unit_code""").fetchall()
+    finally:
+        con.close()
+    exact = {code: Decimal(str(value)) for code, value in rows}
+    shown = dict(zip(units["unit_code"], units["score"], strict=True))
+    truncated = [code for code in exact if shown[code] == exact[code].quantize(Decimal("0.01"), rounding=ROUND_DOWN)]
+    assert len(truncated) >= len(exact) - 2  # the float mean above may differ in the last place on a tie or two
+    assert any(shown[c] != exact[c].quantize(Decimal("0.01")) for c in exact)  # half up would differ somewhere

@@ -19,3 +19,7 @@ CREATE TABLE form_remarks (
     text     VARCHAR NOT NULL,
     PRIMARY KEY (form_id, seq)
 );
+
+-- The rubric's rounding method (half_up | half_even | truncate), used by the views' exact division.
+ALTER TABLE rubrics ADD COLUMN rounding_method VARCHAR DEFAULT 'half_up';
+UPDATE rubrics SET rounding_method = CASE WHEN half_even THEN 'half_even' ELSE 'half_up' END;
