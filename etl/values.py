@@ -43,6 +43,7 @@ _NONE_PREFIXES = ("无", "零", "没有", "未发生")  # 无上访, 未发生�
 NOT_APPLICABLE = frozenset({"/", "／", "\\", "无", "不适用", "不涉及"})  # a target written so: the row does not apply
 # A date (DOMAIN.md §2.11: 完工时限 2023年12月): 2023年12月, 2023年12月31日, 2023-12, 2023.12.31, 2023/12 …, with an
 # optional 底/末/前/以前/之前 after it (a deadline); the year must be 1900–2099.
+_DATE_HINT = re.compile(r"(?:19|20)[0-9]{2}(?:年|[-./])")
 _DATE_RE = re.compile(r"^((?:19|20)[0-9]{2})(?:年([0-9]{1,2})月(?:([0-9]{1,2})[日号])?|[-/]([0-9]{1,2})"
                       r"|[-./]([0-9]{1,2})[-./]([0-9]{1,2}))(?:底|末|份)?(?:以前|之前|前)?$")  # 2023.12 is a number
 
@@ -183,6 +184,8 @@ def parse_date(value: object) -> Decimal | None:
 def _date_value(value: object, op: str | None) -> Value | None:
     """A target or actual that is a date (with an operator written before it, if any)."""
     text = value.strftime("%Y年%m月%d日") if isinstance(value, dt.datetime | dt.date) else normalize(value)
+    if isinstance(value, str) and _DATE_HINT.search(text) is None:
+        return None  # most values: no year in them, so no date (cheap check before the operators)
     written_op, rest = _operator(text) if isinstance(value, str) else (None, text)
     number = parse_date(value if not isinstance(value, str) else rest)
     if number is None:
