@@ -580,6 +580,8 @@ def _classify(text: str, target_text: str, rule: QualitativeRule) -> tuple[Quali
     for band in rule.bands:
         if cleaned in band.phrases:
             return band, ""
+        if cleaned in band.answers:
+            return band, f"答“{cleaned}”"
     worst = len(rule.bands) - 1
     prefixes = sorted(rule.negation_prefixes, key=len, reverse=True)
     best: _Match | None = None

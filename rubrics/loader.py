@@ -187,6 +187,7 @@ class QualitativeBand:
     min: Decimal
     max: Decimal
     phrases: tuple[str, ...]
+    answers: tuple[str, ...] = ()  # whole answers only (优, 良, 中, 差): never looked for inside a longer text
 
 
 @dataclass(frozen=True)
@@ -650,7 +651,7 @@ def _qualitative(root: _Node) -> QualitativeRule:
     one, zero = Decimal(1), Decimal(0)
     band_items = node.items("bands")
     for index, (path, item) in enumerate(band_items):
-        band_node = _Node.read(node.file, path, item, ["name", *_DESCRIBED, "min", "max", "phrases"])
+        band_node = _Node.read(node.file, path, item, ["name", *_DESCRIBED, "min", "max", "phrases"], ["answers"])
         name = band_node.text("name")
         if any(band.name == name for band in bands):
             raise band_node.error("name", f"档次名称 '{name}' 重复")
@@ -668,15 +669,17 @@ def _qualitative(root: _Node) -> QualitativeRule:
         if index == len(band_items) - 1 and low != zero:
             raise band_node.error("min", f"最后一档（最差）的下限必须为 0，实际为 {_fmt(low)}")
         phrases = band_node.texts("phrases")
-        for phrase_index, phrase in enumerate(phrases):
-            if phrase in phrase_owner:
-                raise RubricError(
-                    node.file,
-                    f"{band_node.at('phrases')}[{phrase_index}]",
-                    f"短语 '{phrase}' 已属于档次 '{phrase_owner[phrase]}'；一个短语只能属于一个档次",
-                )
-            phrase_owner[phrase] = name
-        bands.append(QualitativeBand(name, band_node.text("description"), low, high, phrases))
+        answers = band_node.texts("answers", allow_empty=True) if band_node.has("answers") else ()
+        for key, words in (("phrases", phrases), ("answers", answers)):
+            for phrase_index, phrase in enumerate(words):
+                if phrase in phrase_owner:
+                    raise RubricError(
+                        node.file,
+                        f"{band_node.at(key)}[{phrase_index}]",
+                        f"短语 '{phrase}' 已属于档次 '{phrase_owner[phrase]}'；一个短语只能属于一个档次",
+                    )
+                phrase_owner[phrase] = name
+        bands.append(QualitativeBand(name, band_node.text("description"), low, high, phrases, answers))
     target_band = node.choice("target_text_band", [band.name for band in bands])
     return QualitativeRule(
         description=node.text("description"),

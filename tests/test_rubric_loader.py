@@ -284,6 +284,8 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ),
     ("grade_above_full_marks", _set(["grades", "bands", 0, "min"], 120), "grades.bands[0].min", "必须是 0–100 的数字"),
     ("grade_name_repeated", _set(["grades", "bands", 1, "name"], "优"), "grades.bands[1].name", "重复"),
+    ("answer_in_two_bands", _set(["qualitative", "bands", 2, "answers"], ["差", "良"]),
+     "qualitative.bands[2].answers[1]", "已属于档次 '达成'"),
     (
         "band_share_above_one",
         _set(["qualitative", "bands", 0, "max"], 1.2),
