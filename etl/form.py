@@ -212,10 +212,12 @@ class Grid:
         """Map each field to the column of its header on `row` (exact label first, then contains); a header merged
         down from the row above counts (实际完成值 over two header rows)."""
         found: dict[str, int] = {}
-        cells = sorted([*self.row_labels.get(row, []), *(
-            (col, _label_key(value)) for (r1, col, r2, _), value in (
-                (m, self.sheet.values.get((m[0], m[1]))) for m in self.sheet.merges)
-            if r1 < row <= r2 and isinstance(value, str))])
+        cells = list(self.row_labels.get(row, []))
+        for r1, col, r2, _ in self.sheet.merges:
+            value = self.sheet.values.get((r1, col))
+            if r1 < row <= r2 and isinstance(value, str):
+                cells.append((col, _label_key(value)))
+        cells.sort()
         for key, variants in names.items():
             for col, text in cells:
                 if text in variants and col not in found.values():
@@ -280,16 +282,14 @@ def split_forms(sheet: Sheet) -> list[Sheet]:
     if len(names) < 2:
         return [sheet]
     titles = sorted({cell[0] for cell, key in grid.labels if "自评表" in key and len(key) <= 40})
-    starts: list[int] = []
-    previous = 0
-    for row in names:
+    rows = [r for r, _ in sheet.values]
+    starts = [min(rows)]  # the first form takes everything above it
+    for previous, row in zip(names, names[1:], strict=False):
         title_rows = [t for t in titles if previous < t <= row]
-        starts.append(title_rows[-1] if title_rows and starts else (title_rows[-1] if title_rows else row))
-        previous = row
-    starts[0] = min(starts[0], min(r for r, _ in sheet.values))
+        starts.append(title_rows[-1] if title_rows else row)
+    ends = [start - 1 for start in starts[1:]] + [max(rows)]
     parts = []
-    for first, nxt in zip(starts, [*starts[1:], None], strict=True):
-        end = nxt - 1 if nxt is not None else max(r for r, _ in sheet.values)
+    for first, end in zip(starts, ends, strict=True):
         values = {cell: v for cell, v in sheet.values.items() if first <= cell[0] <= end}
         merges = [m for m in sheet.merges if first <= m[0] <= end]
         parts.append(Sheet(sheet.name, values, merges, sheet.truncated, sheet.row_limit))
