@@ -243,7 +243,7 @@ class _Reader:
 
     def saw(self, what: str, cell: Cell | None, value: object, how: str) -> None:
         """Note in the recognition map where `what` was read."""
-        self.found.append(Found(what, cell_name(cell) if cell else "", normalize(value), how))
+        self.found.append(Found(what, cell_name(cell) if cell else "", str(value).strip(), how))
 
     def label_text(self, cell: Cell) -> str:
         """A label as written (normalised), for the recognition map."""
@@ -593,10 +593,11 @@ def _budget_weight_in_labels(r: _Reader, header: Cell, columns: dict[str, int]) 
 def _money_in_yuan(r: _Reader, header: Cell) -> Cell | None:
     """The cell saying the money table is in 元 (项目资金（元）, 单位：元, 金额单位：元) above or on its header row;
     None when the amounts are in 万元. A warning says the amounts were converted."""
-    for (row, col), value in sorted(r.sheet.values.items()):
+    for (row, col), _ in r.grid.labels:  # text cells, row-major
         if row > header[0]:
             break
-        if isinstance(value, str) and _YUAN_LABEL.search(normalize(value)):
+        value = r.sheet.values[(row, col)]
+        if _YUAN_LABEL.search(normalize(value)):
             r.problem((row, col), f"金额单位为元（“{normalize(value)}”），已换算为万元")
             r.saw("金额单位", (row, col), "元（已换算为万元）", f"“{normalize(value)}”")
             return row, col

@@ -181,25 +181,26 @@ def parse_date(value: object) -> Decimal | None:
     return Decimal(year * 10000 + month * 100 + day)
 
 
-def _date_value(value: object, op: str | None) -> Value | None:
-    """A target or actual that is a date (with an operator written before it, if any)."""
-    text = value.strftime("%Y年%m月%d日") if isinstance(value, dt.datetime | dt.date) else normalize(value)
-    if isinstance(value, str) and _DATE_HINT.search(text) is None:
+def _date_value(value: object, parsed: object, op: str | None) -> Value | None:
+    """A target or actual that is a date (with an operator written before it, if any); `parsed` is _from_cell's."""
+    if isinstance(value, dt.datetime | dt.date):
+        return Value(text=value.strftime("%Y年%m月%d日"), op=op, number=parse_date(value), unit=UNIT_DATE)
+    if not isinstance(parsed, str) or _DATE_HINT.search(parsed) is None:
         return None  # most values: no year in them, so no date (cheap check before the operators)
-    written_op, rest = _operator(text) if isinstance(value, str) else (None, text)
-    number = parse_date(value if not isinstance(value, str) else rest)
+    written_op, rest = _operator(parsed)
+    number = parse_date(rest)
     if number is None:
         return None
-    return Value(text=text, op=op and (written_op or op), number=number, unit=UNIT_DATE)
+    return Value(text=parsed, op=op and (written_op or op), number=number, unit=UNIT_DATE)
 
 
 def parse_target(value: object) -> Value | None:
     """A 年度指标值: `≥95%` → Value(op ≥, 95, %); `效果明显` → qualitative Value; `2023年12月` → a deadline
     (op ≤, UNIT_DATE); blank → None."""
-    date = _date_value(value, OP_LE)
+    parsed = _from_cell(value)
+    date = _date_value(value, parsed, OP_LE)
     if date is not None:
         return date
-    parsed = _from_cell(value)
     if parsed is None:
         return None
     if isinstance(parsed, Decimal):
@@ -216,10 +217,10 @@ def parse_target(value: object) -> Value | None:
 
 def parse_actual(value: object, target: Value | None) -> Value | None:
     """A 实际完成值, put on the target's scale: for a % target, a bare 0.96 becomes 96; a date is a date."""
-    date = _date_value(value, None)
+    parsed = _from_cell(value)
+    date = _date_value(value, parsed, None)
     if date is not None:
         return date
-    parsed = _from_cell(value)
     if parsed is None:
         return None
     if isinstance(parsed, str):
