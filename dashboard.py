@@ -1,11 +1,13 @@
-"""Entry point: page config, first-start database build, shared sidebar, navigation over pages/."""
+"""Entry point: page config, first-start database build, sign-in, shared sidebar, navigation over pages/ (the
+pages a role may use; every page and query checks the viewer again)."""
 
 import streamlit as st
 
 from present import format as fmt
 from present import strings as s
+from store.access import ACCOUNTS
 from store.db import DatabaseBusy, StoreError
-from ui import data, widgets
+from ui import data, session, widgets
 
 st.set_page_config(page_title=s.APP_TITLE, page_icon=s.APP_ICON, layout="wide")
 
@@ -27,6 +29,11 @@ except StoreError as exc:
 except Exception as exc:  # the one place the UI shows an unexpected failure: no traceback, details folded
     widgets.failure(s.BUILD_FAILED, exc)
 
+try:
+    viewer = session.require(version)  # draws the sign-in page and stops while nobody is signed in
+except StoreError as exc:
+    widgets.failure(s.STORE_FAILED, exc)
+
 years = data.years(version)
 with st.sidebar:
     st.markdown(f"### {s.APP_TITLE}")
@@ -34,11 +41,22 @@ with st.sidebar:
         st.selectbox(s.YEAR_LABEL, years, key="year", format_func=lambda y: f"{y} 年度")
         if s.SAMPLE_BADGE in data.year_note(st.session_state["year"], version):
             st.warning(f"**{s.SAMPLE_BADGE}**　{s.SAMPLE_NOTE}")
+    if data.demo_accounts_active():
+        st.warning(s.DEMO_WARNING, icon=":material/key:")
+    st.caption(s.SIGNED_IN_AS.format(who=viewer.label))
+    if session.mode() == session.PASSWORD and not viewer.is_demo:
+        session.change_password(viewer)
+    if st.button(s.SIGN_OUT, icon=":material/logout:", width="stretch"):
+        session.sign_out(viewer)
 
-page = st.navigation([
+pages = [
     st.Page("pages/overview.py", title=s.NAV_OVERVIEW, icon=":material/insights:", default=True),
     st.Page("pages/projects.py", title=s.NAV_PROJECTS, icon=":material/fact_check:"),
-])
+    st.Page("pages/audit.py", title=s.NAV_AUDIT, icon=":material/history:"),
+]
+if viewer.may(ACCOUNTS):
+    pages.insert(2, st.Page("pages/accounts.py", title=s.NAV_ACCOUNTS, icon=":material/manage_accounts:"))
+page = st.navigation(pages)
 try:
     page.run()
 except StoreError as exc:  # a database failure inside a page: said in Chinese, details folded

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from etl.load import FileReport, load_paths
 from sampledata.paths import SAMPLE_DIR
-from store.db import checkpoint, open_db
+from store.access import ADMIN, BUDGET, EXPERT, READER, UNIT
+from store.accounts import Demo, ensure_demo_accounts
+from store.db import Connection, checkpoint, open_db
 
 Progress = Callable[[int, int, str], None]
 
@@ -22,6 +24,21 @@ def sample_files(folder: Path = SAMPLE_DIR) -> list[Path]:
         write_sample(folder)
         files = sorted(folder.glob("*.xlsx"))
     return files
+
+
+# One demo account per role, for the sample year (password `demo`); disabled when the first real account is made.
+DEMO_ACCOUNTS = (
+    Demo("demo_jxb", "绩效办演示", ADMIN),
+    Demo("demo_ys", "预算股室演示（教育、卫生）", BUDGET, departments=("区教育局", "区卫生局")),
+    Demo("demo_dw", "区市容环卫局演示", UNIT, units=("214001",)),
+    Demo("demo_zj", "专家演示", EXPERT),
+    Demo("demo_ld", "领导只读演示", READER),
+)
+
+
+def add_demo_accounts(con: Connection) -> int:
+    """The sample year's demo accounts, unless accounts exist already; returns how many were made."""
+    return ensure_demo_accounts(con, DEMO_ACCOUNTS)
 
 
 def build_sample_database(path: Path, progress: Progress | None = None) -> list[FileReport]:
@@ -40,6 +57,7 @@ def build_sample_database(path: Path, progress: Progress | None = None) -> list[
         rejected = [r for r in reports if r.rejected]
         if rejected:
             raise RuntimeError("示例数据导入失败：" + "；".join(r.line() for r in rejected))
+        add_demo_accounts(con)
         checkpoint(con)
     finally:
         con.close()

@@ -1,20 +1,24 @@
-"""Command line: `python -m etl sample | load | check | rescore`. Parses arguments and calls the library."""
+"""Command line: `python -m etl sample | load | check | rescore | users`. Parses arguments and calls the library.
+Every write is made on behalf of the operator (`命令行:<system user>`, with the 绩效办 role) and audited."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from etl.build import sample_files
+from etl.build import add_demo_accounts, sample_files
 from etl.explain import explain
 from etl.form import Problem
 from etl.load import REJECTED, FileReport, check, check_source, default_workers, iter_sources, load_paths
 from etl.scoring import rescore
 from rubrics.loader import Rubric, RubricError, load_rubric
+from store import accounts
+from store.access import ROLE_HELP, ROLES, command_line
 from store.db import Connection, DatabaseBusy, StoreError, default_path, open_db
 
 EXIT_OK = 0
@@ -22,6 +26,7 @@ EXIT_REJECTED = 1
 EXIT_BUSY = 2
 OPEN_WAIT_S = 30  # how long a command waits for another process to release the database
 T = TypeVar("T")
+DEMO_BANNER = "已创建演示账户（demo_jxb 绩效办、demo_ys 预算股室、demo_dw 单位、demo_zj 专家、demo_ld 只读，密码均为 demo）；创建第一个正式账户后自动停用"
 SAMPLE_BANNER = "导入内置示例数据（示例数据：模拟的 2015 年度 121 家单位、793 个项目，并非真实单位填报）"
 DB_HELP = "数据库文件（默认 data/budget_perf.duckdb，或环境变量 BUDGET_PERF_DB）"
 WAIT_HELP = f"数据库被另一个程序占用时最多等待的秒数（默认 {OPEN_WAIT_S}）"
@@ -48,7 +53,38 @@ def _parser() -> argparse.ArgumentParser:
     again.add_argument("--wait", type=float, default=OPEN_WAIT_S, help=WAIT_HELP)
     again.add_argument("--year", type=int, default=None, help="只重新评分这一年度（默认全部年度）")
     again.add_argument("--rubric", type=Path, default=None, help="评分标准文件（默认 rubrics/self_eval.yaml）")
+    _users_parser(sub)
     return parser
+
+
+def _users_parser(sub: argparse._SubParsersAction) -> None:
+    roles = "；".join(f"{role}：{text}" for role, text in ROLE_HELP.items())
+    users = sub.add_parser("users", help="管理登录账户（角色：" + "、".join(ROLES) + "）", description=roles)
+    users.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    users.add_argument("--wait", type=float, default=OPEN_WAIT_S, help=WAIT_HELP)
+    act = users.add_subparsers(dest="users_command", required=True)
+    act.add_parser("list", help="列出全部账户")
+    add = act.add_parser("add", help="创建账户（第一个正式账户须为绩效办；创建后演示账户自动停用）")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="姓名（显示在页面和操作记录中）")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--unit", action="append", default=[], help="单位角色：所属单位编码（如 214001），可重复")
+    add.add_argument("--department", action="append", default=[], help="预算股室角色：分管的主管部门（如 区教育局），可重复")
+    add.add_argument("--sso", default=None, help="单点登录身份（反向代理传来的用户名或 OIDC 邮箱）")
+    add.add_argument("--no-password", action="store_true", help="不设密码，只能通过单点登录进入（须同时给出 --sso）")
+    add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（用于脚本），否则交互输入两次")
+    change = act.add_parser("set", help="修改账户的姓名、角色或范围")
+    change.add_argument("username")
+    change.add_argument("--name", default=None)
+    change.add_argument("--role", default=None, choices=ROLES)
+    change.add_argument("--unit", action="append", default=None)
+    change.add_argument("--department", action="append", default=None)
+    change.add_argument("--sso", default=None)
+    passwd = act.add_parser("passwd", help="重设账户密码")
+    passwd.add_argument("username")
+    passwd.add_argument("--password-stdin", action="store_true")
+    for name, text in (("disable", "停用账户"), ("enable", "启用账户")):
+        act.add_parser(name, help=text).add_argument("username")
 
 
 def _print_report(report: FileReport) -> None:
@@ -87,13 +123,20 @@ def _rubric(path: Path | None, refused: str) -> Rubric | None:
         return None
 
 
-def _load(db: Path | None, paths: list[Path], year: int | None, wait_s: float) -> int:
+def _load(db: Path | None, paths: list[Path], year: int | None, wait_s: float, demo: bool = False) -> int:
     rubric = _rubric(None, "未导入任何文件")
     if rubric is None:
         return EXIT_REJECTED
+
+    def work(con: Connection) -> list[FileReport]:
+        reports = load_paths(con, paths, rubric=rubric, default_year=year, on_wait=_say, workers=default_workers(),
+                             actor=command_line())
+        if demo and not any(r.rejected for r in reports) and add_demo_accounts(con):
+            print(DEMO_BANNER)
+        return reports
+
     started = time.perf_counter()
-    reports = _with_db(db, wait_s, lambda con: load_paths(con, paths, rubric=rubric, default_year=year, on_wait=_say,
-                                                           workers=default_workers()))
+    reports = _with_db(db, wait_s, work)
     if isinstance(reports, int):
         return reports
     for report in reports:
@@ -108,7 +151,7 @@ def _rescore(db: Path | None, year: int | None, rubric_path: Path | None, wait_s
     if rubric is None:
         return EXIT_REJECTED
     started = time.perf_counter()
-    report = _with_db(db, wait_s, lambda con: rescore(con, rubric, year, on_wait=_say))
+    report = _with_db(db, wait_s, lambda con: rescore(con, rubric, year, on_wait=_say, actor=command_line()))
     if isinstance(report, int):
         return report
     scope = f"{year} 年度" if year else "全部年度"
@@ -122,11 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "sample":
         print(SAMPLE_BANNER)
-        return _load(args.db, sample_files(), None, args.wait)
+        return _load(args.db, sample_files(), None, args.wait, demo=True)
     if args.command == "load":
         return _load(args.db, args.paths, args.year, args.wait)
     if args.command == "rescore":
         return _rescore(args.db, args.year, args.rubric, args.wait)
+    if args.command == "users":
+        return _users(args)
     return _check(args.paths, args.year, args.explain)
 
 
@@ -148,3 +193,49 @@ def _check(paths: list[Path], year: int | None, explained: bool) -> int:
         for line in lines:
             print(line)
     return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _password(from_stdin: bool) -> str:
+    """A new password: one line of stdin, or typed twice at a prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("新密码：")
+    if getpass.getpass("再输入一次：") != first:
+        raise accounts.AccountError("两次输入的密码不一致，未做修改。")
+    return first
+
+
+def _account_line(a: accounts.Account) -> str:
+    scope = "、".join(a.units or a.departments) or "—"
+    flags = [x for x, on in (("演示", a.is_demo), ("已停用", not a.active), ("仅单点登录", not a.has_password)) if on]
+    sso = f"  单点登录：{a.sso_identity}" if a.sso_identity else ""
+    return f"{a.username}\t{a.display_name}\t{a.role}\t{scope}{sso}" + (f"\t（{'，'.join(flags)}）" if flags else "")
+
+
+def _users(args: argparse.Namespace) -> int:
+    actor = command_line()
+
+    def work(con: Connection) -> int:
+        what = args.users_command
+        if what == "list":
+            for account in accounts.list_accounts(con):
+                print(_account_line(account))
+            return EXIT_OK
+        if what == "add":
+            password = None if args.no_password else _password(args.password_stdin)
+            made = accounts.create(con, actor, args.username, args.name, args.role, password, args.unit,
+                                   args.department, args.sso)
+            print(f"已创建账户：{_account_line(made)}")
+        elif what == "set":
+            made = accounts.update(con, actor, args.username, display_name=args.name, role=args.role, units=args.unit,
+                                   departments=args.department, sso_identity=args.sso)
+            print(f"已修改账户：{_account_line(made)}")
+        elif what == "passwd":
+            accounts.set_password(con, actor, args.username, _password(args.password_stdin))
+            print(f"已重设 {accounts.normalise(args.username)} 的密码")
+        else:
+            made = accounts.set_active(con, actor, args.username, what == "enable")
+            print(f"已{'启用' if made.active else '停用'}账户：{_account_line(made)}")
+        return EXIT_OK
+
+    return int(_with_db(args.db, args.wait, work))  # a refused change (AccountError, Refused) is one line on stderr

@@ -31,8 +31,9 @@ from etl.scoring import rubric_record, score_rows
 from rubrics.engine import score_form
 from rubrics.loader import Rubric, load_rubric
 from rubrics.model import FormResult
-from store import writes
-from store.db import WRITER_WAIT_S, Connection, DatabaseBusy, Notify, StoreError, writing
+from store import access, audit, writes
+from store.access import Viewer
+from store.db import WRITER_WAIT_S, Connection, DatabaseBusy, Notify, StoreError, reading, writing
 
 EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm")
 MAX_FILE_MB = 20  # a single workbook larger than this is refused
@@ -338,16 +339,22 @@ def _checked_batches(items: Sequence[SourceFile | Problem], default_year: int | 
             yield checked
 
 
+SYSTEM = Viewer(username="系统", display_name="系统", role=access.ADMIN)  # the first-start build of the sample
+
+
 def commit(con: Connection, checked: Sequence[Checked], rubric: Rubric | None = None,
-           on_wait: Notify | None = None, wait_s: float = WRITER_WAIT_S) -> list[FileReport]:
-    """Write what was checked, one report per file in the order given. Rejected files write nothing; the
-    rest go in one transaction, or, when the database refuses it, one transaction per file. DatabaseBusy
-    (another writer kept the lock too long) is raised: nothing was written."""
+           on_wait: Notify | None = None, wait_s: float = WRITER_WAIT_S, actor: Viewer = SYSTEM) -> list[FileReport]:
+    """Write what was checked, one report per file in the order given, on behalf of `actor`: a file it may not
+    import (another unit's forms, a plan when it is not 绩效办) is refused and the attempt recorded. Rejected
+    files write nothing; the rest go in one transaction with their audit entries, or, when the database
+    refuses it, one transaction per file. DatabaseBusy (another writer kept the lock too long) is raised:
+    nothing was written."""
     rubric = rubric or load_rubric()
-    accepted = [c for c in checked if c.ok]
+    refused = _refusals(con, actor, [c for c in checked if c.ok])
+    accepted = [c for c in checked if c.ok and id(c) not in refused]
     try:
         with writing(con, on_wait, wait_s) as cur:
-            written = _write(cur, accepted, rubric)
+            written = _write(cur, accepted, rubric, actor)
     except DatabaseBusy:
         raise
     except StoreError:
@@ -355,22 +362,67 @@ def commit(con: Connection, checked: Sequence[Checked], rubric: Rubric | None = 
         for item in accepted:
             try:
                 with writing(con, on_wait, wait_s) as cur:
-                    written.update(_write(cur, [item], rubric))
+                    written.update(_write(cur, [item], rubric, actor))
             except StoreError as exc:
                 written[id(item)] = item.report(REJECTED, extra=[Problem(item.source.name, "", "", str(exc), ERROR)])
+    written.update({key: next(c for c in checked if id(c) == key).report(REJECTED, extra=[problem])
+                    for key, problem in refused.items()})
     return [written[id(c)] if id(c) in written else c.report(REJECTED) for c in checked]
 
 
+def _unit_cell(form: ParsedForm) -> str:
+    """The cell the form's 实施单位 came from ('' when it did not come from a cell)."""
+    return next((f.cell for f in form.recognition if f.field.startswith("实施单位")), "")
+
+
+def _refusals(con: Connection, actor: Viewer, items: Sequence[Checked]) -> dict[int, Problem]:
+    """The files `actor` may not import, keyed by id(Checked), each with the problem it is told; every refusal is
+    recorded in the audit trail. 绩效办 may import anything; a plan (自评项目清单) only 绩效办."""
+    if actor.role == access.ADMIN or not items:
+        return {}
+    units = access.scope(con, actor)
+    forms = [form for item in items for form in item.forms]
+    with reading(con) as cur:
+        codes = writes.plan_unit_codes(cur, {form.year for form in forms})
+    refused: dict[int, Problem] = {}
+    for item in items:
+        try:
+            if item.kind == KIND_PLAN:
+                access.require(con, actor, access.PLAN, target=item.source.name)
+            for form in item.forms:
+                code = form.unit_code or codes.get((form.year, form.unit_name), form.unit_name)
+                what = f"自评表“{form.sheet}”的实施单位“{form.unit_name}”"
+                try:
+                    access.require(con, actor, access.UPLOAD, unit_code=code, target=item.source.name, units=units,
+                                   what=what)
+                except access.Refused as exc:
+                    raise _AtCell(str(exc), form.sheet, _unit_cell(form)) from exc
+        except access.Refused as exc:
+            refused[id(item)] = Problem(item.source.name, "", "", str(exc), ERROR)
+        except _AtCell as exc:
+            refused[id(item)] = Problem(item.source.name, exc.sheet, exc.cell, exc.message, ERROR)
+    return refused
+
+
+class _AtCell(Exception):
+    """A refusal tied to a form's cell."""
+
+    def __init__(self, message: str, sheet: str, cell: str) -> None:
+        super().__init__(message)
+        self.message, self.sheet, self.cell = message, sheet, cell
+
+
 def load_source(con: Connection, source: SourceFile, rubric: Rubric | None = None,
-                default_year: int | None = None) -> FileReport:
-    """Check and commit one file."""
+                default_year: int | None = None, actor: Viewer = SYSTEM) -> FileReport:
+    """Check and commit one file on behalf of `actor`."""
     rubric = rubric or load_rubric()
-    return commit(con, [check(source, default_year, rubric)], rubric)[0]
+    return commit(con, [check(source, default_year, rubric)], rubric, actor=actor)[0]
 
 
 def load_paths(con: Connection, paths: Iterable[Path | str], rubric: Rubric | None = None,
                default_year: int | None = None, progress: Progress | None = None,
-               on_wait: Notify | None = None, workers: int = 1, batch_files: int = BATCH_FILES) -> list[FileReport]:
+               on_wait: Notify | None = None, workers: int = 1, batch_files: int = BATCH_FILES,
+               actor: Viewer = SYSTEM) -> list[FileReport]:
     """Check, score and commit files, folders and .zip archives; plans (自评项目清单) first. One report per file.
     Files are committed `batch_files` at a time, so memory stays bounded at any number of files; each file is
     still all or nothing. With workers > 1, files are checked by that many spawned worker processes: only from
@@ -378,7 +430,7 @@ def load_paths(con: Connection, paths: Iterable[Path | str], rubric: Rubric | No
     rubric = rubric or load_rubric()
     reports: list[FileReport] = []
     for batch in _checked_batches(_sources(paths), default_year, rubric, workers, batch_files, progress):
-        reports.extend(commit(con, batch, rubric, on_wait))
+        reports.extend(commit(con, batch, rubric, on_wait, actor=actor))
     return reports
 
 
@@ -387,7 +439,7 @@ def project_id(year: int, unit_code: str, project_name: str) -> str:
     return hashlib.sha1(f"{year}\x1f{unit_code}\x1f{project_name}".encode()).hexdigest()[:12]
 
 
-def _write(cur: Connection, files: Sequence[Checked], rubric: Rubric) -> dict[int, FileReport]:
+def _write(cur: Connection, files: Sequence[Checked], rubric: Rubric, actor: Viewer) -> dict[int, FileReport]:
     """Store checked files (plans first) inside the caller's transaction; reports keyed by id(Checked)."""
     reports: dict[int, FileReport] = {}
     known_files, known_contents = writes.known_files(cur, [c.file_hash for c in files],
@@ -433,7 +485,25 @@ def _write(cur: Connection, files: Sequence[Checked], rubric: Rubric) -> dict[in
     for item in fresh:
         warned = any(p.severity == WARNING for p in item.problems)
         reports[id(item)] = item.report(LOADED_WITH_WARNINGS if warned else LOADED, replaced.get(id(item), 0))
+    audit.record_many(cur, [_import_entry(actor, item, reports[id(item)]) for item in fresh])
     return reports
+
+
+AUDIT_PROJECTS = 20  # project names an import's audit entry lists
+
+
+def _import_entry(actor: Viewer, item: Checked, report: FileReport) -> audit.Entry:
+    """The audit entry of one imported file: what it held, and how many earlier versions it replaced."""
+    names = [form.project_name for form in item.forms]
+    units = sorted({form.unit_code or form.unit_name for form in item.forms})
+    after: dict[str, object] = {"类型": item.kind, "文件": item.source.name, "sha256": item.file_hash,
+                                "张数": report.forms, "警告": sum(p.severity == WARNING for p in item.problems)}
+    if names:
+        after["项目"] = names[:AUDIT_PROJECTS] + ([f"……共 {len(names)} 个"] if len(names) > AUDIT_PROJECTS else [])
+    before = {"被替换的旧版本": report.replaced} if report.replaced else None
+    return audit.Entry(actor.username, actor.role, audit.IMPORT if item.kind == KIND_FORMS else audit.IMPORT_PLAN,
+                       audit.OK, target=item.source.name, unit_code=units[0] if len(units) == 1 else None,
+                       before=before, after=after, detail=report.status)
 
 
 def _checked_bytes(item: Checked) -> bytes:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from rubrics.engine import score_form
 from rubrics.loader import Rubric
 from rubrics.model import FormInput, FormResult, IndicatorInput, Value
-from store import queries, writes
+from store import access, audit, queries, writes
+from store.access import Viewer
 from store.db import Connection, Notify, writing
 
 KIND_SELF_EVAL = "自评"
@@ -82,16 +83,25 @@ class RescoreReport:
 
 
 def rescore(con: Connection, rubric: Rubric, year: int | None = None, on_wait: Notify | None = None,
-            note: str | None = None) -> RescoreReport:
+            note: str | None = None, actor: Viewer | None = None) -> RescoreReport:
     """Score every stored form (of `year`, or of every year) again with `rubric`, as a new scoring run whose
-    scores become the current ones. Earlier runs are kept."""
+    scores become the current ones, on behalf of `actor` (绩效办 only; the command line by default). Earlier
+    runs are kept; the audit trail records the rubric before and after and how many scores changed."""
+    actor = actor or access.command_line()
+    access.require(con, actor, access.RULES, target=rubric.name)
     with writing(con, on_wait) as cur:
         stored = queries.stored_forms(cur, year)
         before = queries.current_results(cur, year)
+        rubrics_before = queries.rubric_versions(cur, year)
         rubric_id = writes.save_rubric(cur, rubric_record(rubric))
         run_id = writes.start_run(cur, rubric_id, RUN_KIND_RESCORE, len(stored), year, note)
         score_rows(cur, run_id, [(form.form_id, form_input(form)) for form in stored], rubric)
         writes.supersede_scores(cur, run_id)
         after = queries.current_results(cur, year)
-    changed = sum(before.get(form_id) != result for form_id, result in after.items())
+        changed = sum(before.get(form_id) != result for form_id, result in after.items())
+        audit.record(cur, audit.Entry(actor.username, actor.role, audit.RESCORE, audit.OK,
+                                      target=f"{year} 年度" if year else "全部年度",
+                                      before={"评分标准": rubrics_before},
+                                      after={"评分标准": rubric.name, "版本": rubric.version, "评分批次": run_id,
+                                             "自评表": len(stored), "得分等级或疑点有变化": changed}))
     return RescoreReport(run_id, len(stored), changed, rubric.name)

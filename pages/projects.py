@@ -12,6 +12,7 @@ from ui import data, widgets
 
 ctx = widgets.page_start(s.PROJECTS_TITLE, s.PROJECTS_CAPTION)
 year, units, version = ctx.year, ctx.units, ctx.version
+requested = widgets.requested_form(ctx)
 
 unit_types, domains = data.project_choices(year, units, version)
 grades = data.grade_distribution(year, units, version)["grade"].tolist()
@@ -38,10 +39,17 @@ widgets.table_with_downloads(ctx, tables.project_table(rows), s.NAV_PROJECTS, he
                              full=lambda: tables.project_table(data.all_projects(year, units, where)))
 
 labels = dict(zip(rows["form_id"], rows["unit_name"] + " · " + rows["project_name"], strict=True))
-form_id = st.selectbox(s.PICK_PROJECT, list(labels), format_func=labels.get, help=s.PICK_PROJECT_HELP)
+if requested is not None and requested not in labels:  # a shared link to a project on another page of the list
+    linked = data.form_detail(requested, units, version)
+    if linked is not None:
+        labels = {requested: f"{linked['unit_name']} · {linked['project_name']}", **labels}
+options = list(labels)
+form_id = st.selectbox(s.PICK_PROJECT, options, format_func=labels.get, help=s.PICK_PROJECT_HELP,
+                       index=options.index(requested) if requested in labels else 0)
 form = data.form_detail(form_id, units, version)
 if form is None:
     st.stop()
+widgets.show_form_in_address(form_id)
 
 st.subheader(s.DETAIL_HEADER.format(unit=form["unit_name"], project=form["project_name"]))
 st.caption(s.DETAIL_SOURCE.format(file=fmt.file_label(form["file_name"]), sheet=form["sheet"],

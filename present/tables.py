@@ -3,6 +3,10 @@ No Streamlit; the .xlsx writer is reports.tables.table_xlsx."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Protocol
+
 import pandas as pd
 
 from present import strings as s
@@ -78,3 +82,43 @@ EXCEL_FORMATS = {  # Excel number format per Chinese column name, for reports.ta
     s.COL_BUDGET: MONEY_FORMAT, s.COL_EXECUTED: MONEY_FORMAT, s.COL_RATE: PERCENT_FORMAT, s.COL_SCORE: SCORE_FORMAT,
     s.COL_SELF: SCORE_FORMAT, s.COL_COMPUTED: SCORE_FORMAT,
 }
+
+
+class AccountRow(Protocol):
+    """What the accounts table shows of an account (store.accounts.Account has it)."""
+
+    username: str
+    display_name: str
+    role: str
+    units: tuple[str, ...]
+    departments: tuple[str, ...]
+    is_demo: bool
+    active: bool
+    updated_at: datetime
+
+
+def account_table(accounts: Sequence[AccountRow], unit_names: Mapping[str, str]) -> pd.DataFrame:
+    """Accounts with Chinese column names: the scope as unit names or departments, the state in words."""
+    return pd.DataFrame({
+        s.COL_USERNAME: [a.username for a in accounts],
+        s.COL_DISPLAY: [a.display_name + (s.DEMO_MARK if a.is_demo else "") for a in accounts],
+        s.COL_ROLE: [a.role for a in accounts],
+        s.COL_SCOPE: ["、".join([unit_names.get(u, u) for u in a.units] + list(a.departments)) for a in accounts],
+        s.COL_ACTIVE: [s.ACTIVE if a.active else s.INACTIVE for a in accounts],
+        s.COL_UPDATED: [f"{a.updated_at:%Y-%m-%d %H:%M}" for a in accounts],
+    })
+
+
+AUDIT_COLUMNS = {
+    "audit_id": s.COL_AUDIT_ID, "happened_at": s.COL_AUDIT_AT, "actor": s.COL_AUDIT_ACTOR, "role": s.COL_AUDIT_ROLE,
+    "action": s.COL_AUDIT_ACTION, "outcome": s.COL_AUDIT_OUTCOME, "target": s.COL_AUDIT_TARGET,
+    "unit_code": s.COL_AUDIT_UNIT, "before_state": s.COL_AUDIT_BEFORE, "after_state": s.COL_AUDIT_AFTER,
+    "detail": s.COL_AUDIT_DETAIL,
+}
+
+
+def audit_table(entries: pd.DataFrame) -> pd.DataFrame:
+    """Audit entries with Chinese column names, times to the second."""
+    out = entries[list(AUDIT_COLUMNS)].copy()
+    out["happened_at"] = out["happened_at"].map(lambda t: f"{t:%Y-%m-%d %H:%M:%S}")
+    return out.rename(columns=AUDIT_COLUMNS)

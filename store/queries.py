@@ -373,6 +373,31 @@ def current_results(cur: duckdb.DuckDBPyConnection, year: int | None = None) -> 
     return {r[0]: (r[1], r[2], tuple(r[3])) for r in cur.execute(CURRENT_RESULTS_SQL, {"year": year}).fetchall()}
 
 
+UNIT_DIRECTORY_SQL = """
+SELECT unit_code, any_value(unit_name ORDER BY year DESC) AS unit_name,
+       any_value(department ORDER BY year DESC) AS department
+FROM (SELECT year, unit_code, unit_name, department FROM forms
+      UNION ALL SELECT year, unit_code, unit_name, department FROM plan_projects)
+GROUP BY unit_code ORDER BY unit_code
+"""
+
+
+def unit_directory(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every unit with a form or in a plan, by code: its latest name and 主管部门."""
+    return _frame(con, UNIT_DIRECTORY_SQL, {})
+
+
+RUBRIC_VERSIONS_SQL = """
+SELECT DISTINCT r.name || '（' || r.version || '）' FROM v_project_scores v JOIN rubrics r USING (rubric_id)
+WHERE $year IS NULL OR v.year = $year ORDER BY 1
+"""
+
+
+def rubric_versions(cur: duckdb.DuckDBPyConnection, year: int | None = None) -> list[str]:
+    """The rubrics (name and version) behind the current scores of `year` (every year when None)."""
+    return [r[0] for r in cur.execute(RUBRIC_VERSIONS_SQL, {"year": year}).fetchall()]
+
+
 RUNS_SQL = """
 SELECT run_id, kind, year, started_at, forms, current_forms, rubric_name, rubric_loaded_at, note
 FROM v_scoring_runs ORDER BY run_id DESC

@@ -19,17 +19,38 @@ from streamlit.testing.v1 import AppTest, app_test
 
 from present import format as fmt
 from present import strings as s
-from store import db
+from store import access, accounts, db
+from store.access import Viewer
+from ui import session
 
 DASHBOARD = str(db.ROOT / "dashboard.py")
 TIMEOUT_S = 60
 YEAR = 2015  # the bundled sample year
 
 
+ADMIN = Viewer("demo_jxb", "绩效办演示", access.ADMIN, is_demo=True)  # the sample's demo 绩效办 account
+
+
+def signed_in(at: AppTest, viewer: Viewer = ADMIN) -> AppTest:
+    """The app with `viewer` signed in (sign-in itself is tested in test_roles.py)."""
+    at.session_state[session._VIEWER] = viewer
+    return at
+
+
+def admin_app(path) -> AppTest:
+    """The dashboard on a database of the test's own, with a real 绩效办 account signed in."""
+    con = db.open_db(path)
+    try:
+        made = accounts.create(con, access.command_line(), "admin", "管理员", access.ADMIN, "test-pass-1")
+    finally:
+        con.close()
+    return signed_in(AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S), made.viewer())
+
+
 @pytest.fixture
 def sample_app(sample_db_path, monkeypatch):
     monkeypatch.setenv("BUDGET_PERF_DB", str(sample_db_path))
-    return AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S)
+    return signed_in(AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S))
 
 
 def _decode(value):
@@ -222,9 +243,8 @@ def test_unit_table_download_is_excel_friendly(sample_app, sample_con, media_sto
 
 def test_empty_database_shows_how_to_load_data(tmp_path, monkeypatch):
     path = tmp_path / "empty.duckdb"
-    db.open_db(path).close()
     monkeypatch.setenv("BUDGET_PERF_DB", str(path))
-    at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S).run()
+    at = admin_app(path).run()
     assert not at.exception
     assert any("还没有任何已导入的自评表" in i.value for i in at.info)
 
@@ -355,7 +375,7 @@ def test_projects_page_shows_what_a_sichuan_form_writes_about_itself(tmp_path, m
     commit(con, [check(SourceFile("大英县司法局.xlsx", workbook_bytes({"Sheet1": rows})))])
     con.close()
     monkeypatch.setenv("BUDGET_PERF_DB", str(path))
-    at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S).run()
+    at = admin_app(path).run()
     at.switch_page("pages/projects.py").run()
     assert not at.exception
     remarks = next(e for e in at.expander if e.label == s.DETAIL_REMARKS)

@@ -13,8 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from etl import build_sample_database
+from present.strings import SAMPLE_BADGE
 from rubrics.model import ALL_FLAGS
-from store import db, queries
+from store import access, accounts, audit, db, queries
+from store.access import Viewer
 from store.queries import Headline, Units
 
 _build_lock = threading.Lock()
@@ -50,6 +52,30 @@ def data_version() -> int:
 def years(version: int) -> list[int]:
     """Years with data, newest first."""
     return queries.years(con())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sample_only(version: int) -> bool:
+    """True while every year with data is the bundled sample (示例数据): the sign-in page lists the demo accounts."""
+    available = queries.years(con())
+    return bool(available) and all(SAMPLE_BADGE in queries.year_note(con(), y) for y in available)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def scope(viewer: Viewer, version: int) -> Units:
+    """The units whose data the viewer may read (None: every unit): part of every page query's cache key."""
+    return access.scope(con(), viewer)
+
+
+def demo_accounts_active() -> bool:
+    """True while demo accounts can sign in (asked on every run: account changes do not change the data version)."""
+    return bool(accounts.demo_accounts_active(con()))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def unit_directory(version: int) -> pd.DataFrame:
+    """Every unit with data or in a plan: code, name, 主管部门 (for the account form)."""
+    return queries.unit_directory(con())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -167,3 +193,23 @@ def selection() -> tuple[int, int | None]:
     if year not in available:
         year = available[0] if available else None
     return version, year
+
+
+AuditFilter = audit.Filter
+AUDIT_OUTCOMES = list(audit.OUTCOMES)
+AUDIT_SHOWN = 500  # entries the page shows; the downloads hold every match
+
+
+def audit_entries(where: audit.Filter, only_actor: str | None) -> pd.DataFrame:
+    """Audit entries matching the filter, newest first (not cached: the trail grows without a data version)."""
+    return audit.entries(con(), where, only_actor)
+
+
+def audit_choices(only_actor: str | None) -> tuple[list[str], list[str]]:
+    """(actors, actions) in the trail, for the filters."""
+    return audit.choices(con(), only_actor)
+
+
+def audit_verdict() -> audit.Verdict:
+    """The hash chain checked from the first entry (not cached: an edit behind the program's back must show)."""
+    return audit.verify(con())

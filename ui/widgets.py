@@ -13,18 +13,20 @@ from present import format as fmt
 from present import strings as s
 from present import tables
 from reports.tables import XLSX_MIME, table_xlsx
+from store.access import EXPERT, Refused, Viewer, check_form
 from store.queries import Units
-from ui import data
+from ui import data, session
 
 
 @dataclass(frozen=True)
 class PageContext:
-    """What every page asks its queries with: the data version, the year and the viewer's units."""
+    """What every page asks its queries with: the data version, the year, the viewer and the units it may see."""
 
     version: int
     year: int
+    viewer: Viewer
     sample: bool = False  # the year's data is the bundled 示例数据
-    units: Units = None  # every unit: sign-in and per-viewer scopes come later
+    units: Units = None  # the viewer's scope: None = every unit
 
     def export_title(self, what: str) -> str:
         """The title line of an exported table: year, what it is, and 示例数据 when it is."""
@@ -42,22 +44,74 @@ def failure(message: str, exc: BaseException) -> NoReturn:
     st.stop()
 
 
+def signed_in() -> Viewer:
+    """The signed-in viewer; a page reached without signing in (a pasted page address before the entry page ran)
+    says so, links to the sign-in page and stops."""
+    viewer = session.current()
+    if viewer is None:
+        st.warning(s.NOT_SIGNED_IN)
+        st.markdown(f"[{s.GO_SIGN_IN}](/)")
+        st.stop()
+    return viewer
+
+
 def page_start(title: str, caption: str) -> PageContext:
-    """Draw the page title, caption and the rubric behind the numbers; stop the page with a hint when no data
-    is loaded yet."""
+    """Draw the page title, caption, the viewer's data scope and the rubric behind the numbers; stop the page
+    with a hint when nobody is signed in, no data is loaded yet, or the viewer may see no unit."""
+    viewer = signed_in()
     version, year = data.selection()
     st.title(title)
     if year is None:
         st.info(s.NO_DATA)
         st.stop()
-    ctx = PageContext(version=version, year=year, sample=s.SAMPLE_BADGE in data.year_note(year, version))
-    st.caption(caption.format(year=year))
+    units = data.scope(viewer, version)
+    if units is not None and not units:
+        st.info(s.NO_SCOPE_EXPERT if viewer.role == EXPERT else s.NO_SCOPE)
+        st.stop()
+    ctx = PageContext(version=version, year=year, viewer=viewer, units=units,
+                      sample=s.SAMPLE_BADGE in data.year_note(year, version))
+    scope = s.SCOPE_ALL if units is None else s.SCOPE_UNITS.format(n=len(units))
+    st.caption(caption.format(year=year) + "　" + s.SCOPE_CAPTION.format(scope=scope))
     rubrics = data.rubrics_in_use(year, ctx.units, version)
     if rubrics:
         item = s.RUBRIC_ITEM if len(rubrics) == 1 else s.RUBRIC_ITEM_SHARE
         st.caption(s.RUBRIC_LINE.format(rubrics="；".join(
             item.format(name=r.name, date=r.loaded_at, projects=r.projects) for r in rubrics)))
     return ctx
+
+
+FORM_PARAM = "form"  # ?form=<id>: the project a shared link opens
+_FORM_SHOWN = "_form_in_address"  # the id this session last wrote into the address
+
+
+def requested_form(ctx: PageContext) -> int | None:
+    """The project a link asks for (?form=…) when it exists and the viewer may see it; the page's own echo of
+    its selection is not a request. A project outside the viewer's scope is refused (and recorded) and the
+    parameter dropped, so a rerun does not ask again."""
+    raw = st.query_params.get(FORM_PARAM)
+    if raw is None or raw == st.session_state.get(_FORM_SHOWN):
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        st.warning(s.URL_FORM_BAD.format(value=raw[:40]))
+        del st.query_params[FORM_PARAM]
+        return None
+    form_id = int(raw)
+    try:
+        visible = check_form(data.con(), ctx.viewer, ctx.units, form_id, how="网址参数")
+    except Refused as exc:
+        st.error(str(exc))
+        del st.query_params[FORM_PARAM]
+        return None
+    if not visible:
+        st.warning(s.URL_FORM_MISSING.format(form_id=form_id))
+        del st.query_params[FORM_PARAM]
+        return None
+    return form_id
+
+
+def show_form_in_address(form_id: int) -> None:
+    """Write the shown project into the address, so that a copied link opens it."""
+    st.session_state[_FORM_SHOWN] = st.query_params[FORM_PARAM] = str(form_id)
 
 
 def table_with_downloads(ctx: PageContext, table: pd.DataFrame, what: str, height: int | Literal["auto"] = "auto",
