@@ -45,13 +45,13 @@ st.dataframe(tables.account_table(every, unit_names), hide_index=True, width="st
 left, right = st.columns(2)
 with left, st.form("new_account", clear_on_submit=False):
     st.markdown(f"**{s.ACCOUNT_NEW}**")
-    username = st.text_input(s.ACCOUNT_USERNAME)
-    name = st.text_input(s.ACCOUNT_NAME)
-    role = st.selectbox(s.ACCOUNT_ROLE, ROLES, format_func=lambda r: f"{r}：{ROLE_HELP[r]}")
-    units = st.multiselect(s.ACCOUNT_UNITS, list(unit_names), format_func=unit_label)
-    depts = st.multiselect(s.ACCOUNT_DEPARTMENTS, departments)
-    sso = st.text_input(s.ACCOUNT_SSO)
-    password = st.text_input(s.ACCOUNT_PASSWORD, type="password", autocomplete="new-password")
+    username = st.text_input(s.ACCOUNT_USERNAME, key="new_username")
+    name = st.text_input(s.ACCOUNT_NAME, key="new_name")
+    role = st.selectbox(s.ACCOUNT_ROLE, ROLES, format_func=lambda r: f"{r}：{ROLE_HELP[r]}", key="new_role")
+    units = st.multiselect(s.ACCOUNT_UNITS, list(unit_names), format_func=unit_label, key="new_units")
+    depts = st.multiselect(s.ACCOUNT_DEPARTMENTS, departments, key="new_departments")
+    sso = st.text_input(s.ACCOUNT_SSO, key="new_sso")
+    password = st.text_input(s.ACCOUNT_PASSWORD, type="password", autocomplete="new-password", key="new_password")
     if st.form_submit_button(s.ACCOUNT_CREATE, type="primary"):
         try:
             had_demo = any(a.is_demo and a.active for a in every)

@@ -139,6 +139,11 @@ def _clean(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
 
+def _for_role(role: str, units: Sequence[str], departments: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(units, departments) as the role uses them: units only for 单位, departments only for 预算股室."""
+    return (_clean(units) if role == UNIT else ()), (_clean(departments) if role == BUDGET else ())
+
+
 # ---- changes (each one audited in its own transaction) -----------------------------------------------------
 
 
@@ -151,7 +156,7 @@ def create(con: Connection, actor: Viewer, username: str, display_name: str, rol
         raise AccountError("账户名须为 2–64 个小写字母、数字或 _ . @ -，且以字母或数字开头。")
     if not display_name.strip():
         raise AccountError("请填写姓名。")
-    units, departments = _clean(units), _clean(departments)
+    units, departments = _for_role(role, units, departments)
     _check_scope(role, units, departments)
     if password is None and not (sso_identity and sso_identity.strip()):
         raise AccountError("请设置密码，或填写单点登录身份（仅通过单点登录进入的账户）。")
@@ -188,11 +193,12 @@ def update(con: Connection, actor: Viewer, username: str, *, display_name: str |
     require(con, actor, ACCOUNTS, target=name)
     with writing(con) as cur:
         before = _existing(cur, name)
+        new_role = role or before.role
+        new_units, new_departments = _for_role(new_role, before.units if units is None else units,
+                                               before.departments if departments is None else departments)
         after = replace(before,
                         display_name=display_name.strip() if display_name and display_name.strip() else before.display_name,
-                        role=role or before.role,
-                        units=_clean(units) if units is not None else before.units,
-                        departments=_clean(departments) if departments is not None else before.departments,
+                        role=new_role, units=new_units, departments=new_departments,
                         sso_identity=(sso_identity.strip() or None) if sso_identity is not None else before.sso_identity)
         _check_scope(after.role, after.units, after.departments)
         if before.role == ADMIN and after.role != ADMIN:

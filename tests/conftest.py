@@ -16,6 +16,23 @@ import pytest
 from store import db
 
 
+@pytest.fixture(autouse=True)
+def _entry_script_runs_every_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest starts every run as if the server had just started: with a pages/ folder beside dashboard.py,
+    Streamlit's first-release multipage mode would run the page file on its own instead of dashboard.py (a live
+    server leaves that mode for good once a session has called st.navigation; ui.widgets.through_entry covers
+    the first request). Keep AppTest in the mode the live server is in, so each run goes through dashboard.py."""
+    from streamlit.runtime import pages_manager
+
+    original = pages_manager.PagesManager.__init__
+
+    def init(self: pages_manager.PagesManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        pages_manager.PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(pages_manager.PagesManager, "__init__", init)
+
+
 @pytest.fixture
 def fresh_db(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """An empty database with the schema in place."""

@@ -8,6 +8,7 @@ from typing import Literal, NoReturn
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from present import format as fmt
 from present import strings as s
@@ -44,9 +45,20 @@ def failure(message: str, exc: BaseException) -> NoReturn:
     st.stop()
 
 
+def through_entry() -> None:
+    """Run the page through dashboard.py. While no session has called st.navigation yet, Streamlit runs a page
+    of the pages/ folder on its own (its first-release multipage mode: the first request after the server
+    starts, when it is a page's address; and every AppTest run after the first): switch that mode off for the
+    process and run again, so the entry script (sign-in, sidebar, the role's navigation) comes first."""
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def signed_in() -> Viewer:
-    """The signed-in viewer; a page reached without signing in (a pasted page address before the entry page ran)
-    says so, links to the sign-in page and stops."""
+    """The signed-in viewer, the page run through the entry script; a page reached without signing in says
+    so, links to the sign-in page and stops."""
+    through_entry()
     viewer = session.current()
     if viewer is None:
         st.warning(s.NOT_SIGNED_IN)
