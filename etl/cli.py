@@ -1,4 +1,5 @@
-"""Command line: `python -m etl sample | load | check | rescore`. Parses arguments and calls the library."""
+"""Command line: `python -m etl sample | load | check | rescore | backup | restore`. Parses arguments and calls the
+library."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from etl.form import Problem
 from etl.load import REJECTED, FileReport, check, check_source, default_workers, iter_sources, load_paths
 from etl.scoring import rescore
 from rubrics.loader import Rubric, RubricError, load_rubric
+from store.backup import REQUEST_WAIT_S, Archive, archive_path, backup, request_backup, restore
 from store.db import Connection, DatabaseBusy, StoreError, default_path, open_db
 
 EXIT_OK = 0
@@ -48,7 +50,22 @@ def _parser() -> argparse.ArgumentParser:
     again.add_argument("--wait", type=float, default=OPEN_WAIT_S, help=WAIT_HELP)
     again.add_argument("--year", type=int, default=None, help="只重新评分这一年度（默认全部年度）")
     again.add_argument("--rubric", type=Path, default=None, help="评分标准文件（默认 rubrics/self_eval.yaml）")
+    _backup_parsers(sub)
     return parser
+
+
+def _backup_parsers(sub: argparse._SubParsersAction) -> None:
+    """The `backup` and `restore` commands."""
+    save = sub.add_parser("backup", help="备份数据库（含保存的原始文件）到一个 .zip 文件；看板运行时由看板代为备份")
+    save.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    save.add_argument("--out", type=Path, default=None,
+                      help="备份文件（默认 数据库所在文件夹/backups/budget_perf-年月日-时分秒.zip）")
+    save.add_argument("--wait", type=float, default=REQUEST_WAIT_S,
+                      help=f"看板运行时等待其完成备份的最长秒数（默认 {REQUEST_WAIT_S:.0f}）")
+    back = sub.add_parser("restore", help="校验备份文件后用它替换数据库（先把当前数据库备份到 backups/before-restore-….zip）；"
+                                          "须先停止看板")
+    back.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    back.add_argument("archive", type=Path, help="python -m etl backup 生成的 .zip 文件")
 
 
 def _print_report(report: FileReport) -> None:
@@ -127,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         return _load(args.db, args.paths, args.year, args.wait)
     if args.command == "rescore":
         return _rescore(args.db, args.year, args.rubric, args.wait)
+    if args.command == "backup":
+        return _backup(args.db, args.out, args.wait)
+    if args.command == "restore":
+        return _restore(args.archive, args.db)
     return _check(args.paths, args.year, args.explain)
 
 
@@ -148,3 +169,53 @@ def _check(paths: list[Path], year: int | None, explained: bool) -> int:
         for line in lines:
             print(line)
     return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _size(path: Path) -> str:
+    return f"{path.stat().st_size / 1e6:.1f} MB"
+
+
+def _backup(db: Path | None, out: Path | None, wait_s: float) -> int:
+    path = db or default_path()
+    if not path.exists():
+        _say(f"数据库 {path} 不存在，没有可备份的内容。")
+        return EXIT_REJECTED
+    try:
+        try:
+            con = open_db(path)
+        except DatabaseBusy:  # the dashboard holds it: it makes the backup, asked through its inbox
+            made = request_backup(path, out, wait_s, on_wait=_say)
+        else:
+            try:
+                target = out or archive_path(path)
+                made = Archive(target, backup(con, target, on_wait=_say))
+            finally:
+                con.close()
+    except DatabaseBusy as exc:
+        _say(str(exc))
+        return EXIT_BUSY
+    except StoreError as exc:
+        _say(str(exc))
+        return EXIT_REJECTED
+    m = made.manifest
+    print(f"已备份到 {made.path}（{_size(made.path)}；{m.forms} 张自评表，{m.projects} 个项目，"
+          f"{m.contents.source_files} 个原始文件，均已校验）")
+    return EXIT_OK
+
+
+def _restore(archive: Path, db: Path | None) -> int:
+    path = db or default_path()
+    try:
+        done = restore(archive, path)
+    except DatabaseBusy as exc:
+        _say(str(exc))
+        return EXIT_BUSY
+    except StoreError as exc:
+        _say(f"未恢复：{exc}")
+        return EXIT_REJECTED
+    for note in done.notes:
+        _say(note)
+    m = done.manifest
+    before = f"；恢复前的数据库已备份到 {done.previous}" if done.previous else ""
+    print(f"已用 {archive}（{m.created_at} 的备份）恢复数据库 {path}：{m.forms} 张自评表，{m.projects} 个项目{before}")
+    return EXIT_OK

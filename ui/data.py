@@ -14,7 +14,7 @@ import streamlit as st
 
 from etl import build_sample_database
 from rubrics.model import ALL_FLAGS
-from store import db, queries
+from store import backup, db, queries
 from store.queries import Headline, Units
 
 _build_lock = threading.Lock()
@@ -37,7 +37,9 @@ def ensure_database(progress: Callable[[int, int, str], None]) -> tuple[int, flo
 
 
 def con() -> db.Connection:
-    """The process-wide connection to the configured database (store.db opens it once per process)."""
+    """The process-wide connection to the configured database (store.db opens it once per process); while this
+    process holds the file it also answers `python -m etl backup` through the inbox."""
+    backup.serve_inbox(db.default_path(), db.connection)
     return db.connection()
 
 
