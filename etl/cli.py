@@ -1,5 +1,6 @@
-"""Command line: `python -m etl sample | load | check | rescore | users`. Parses arguments and calls the library.
-Every write is made on behalf of the operator (`命令行:<system user>`, with the 绩效办 role) and audited."""
+"""Command line: `python -m etl sample | load | check | rescore | users | backup | restore`. Parses arguments and
+calls the library. Every write is made on behalf of the operator (`命令行:<system user>`, with the 绩效办 role)
+and audited."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from etl.scoring import rescore
 from rubrics.loader import Rubric, RubricError, load_rubric
 from store import accounts
 from store.access import ROLE_HELP, ROLES, command_line
+from store.backup import REQUEST_WAIT_S, Archive, archive_path, backup, request_backup, restore
 from store.db import Connection, DatabaseBusy, StoreError, default_path, open_db
 
 EXIT_OK = 0
@@ -54,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     again.add_argument("--year", type=int, default=None, help="只重新评分这一年度（默认全部年度）")
     again.add_argument("--rubric", type=Path, default=None, help="评分标准文件（默认 rubrics/self_eval.yaml）")
     _users_parser(sub)
+    _backup_parsers(sub)
     return parser
 
 
@@ -85,6 +88,20 @@ def _users_parser(sub: argparse._SubParsersAction) -> None:
     passwd.add_argument("--password-stdin", action="store_true")
     for name, text in (("disable", "停用账户"), ("enable", "启用账户")):
         act.add_parser(name, help=text).add_argument("username")
+
+
+def _backup_parsers(sub: argparse._SubParsersAction) -> None:
+    """The `backup` and `restore` commands."""
+    save = sub.add_parser("backup", help="备份数据库（含保存的原始文件）到一个 .zip 文件；看板运行时由看板代为备份")
+    save.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    save.add_argument("--out", type=Path, default=None,
+                      help="备份文件（默认 数据库所在文件夹/backups/budget_perf-年月日-时分秒.zip）")
+    save.add_argument("--wait", type=float, default=REQUEST_WAIT_S,
+                      help=f"看板运行时等待其完成备份的最长秒数（默认 {REQUEST_WAIT_S:.0f}）")
+    back = sub.add_parser("restore", help="校验备份文件后用它替换数据库（先把当前数据库备份到 backups/before-restore-….zip）；"
+                                          "须先停止看板")
+    back.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    back.add_argument("archive", type=Path, help="python -m etl backup 生成的 .zip 文件")
 
 
 def _print_report(report: FileReport) -> None:
@@ -172,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         return _rescore(args.db, args.year, args.rubric, args.wait)
     if args.command == "users":
         return _users(args)
+    if args.command == "backup":
+        return _backup(args.db, args.out, args.wait)
+    if args.command == "restore":
+        return _restore(args.archive, args.db)
     return _check(args.paths, args.year, args.explain)
 
 
@@ -239,3 +260,51 @@ def _users(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return int(_with_db(args.db, args.wait, work))  # a refused change (AccountError, Refused) is one line on stderr
+def _size(path: Path) -> str:
+    return f"{path.stat().st_size / 1e6:.1f} MB"
+
+
+def _backup(db: Path | None, out: Path | None, wait_s: float) -> int:
+    path = db or default_path()
+    if not path.exists():
+        _say(f"数据库 {path} 不存在，没有可备份的内容。")
+        return EXIT_REJECTED
+    try:
+        try:
+            con = open_db(path)
+        except DatabaseBusy:  # the dashboard holds it: it makes the backup, asked through its inbox
+            made = request_backup(path, out, wait_s, on_wait=_say)
+        else:
+            try:
+                target = out or archive_path(path)
+                made = Archive(target, backup(con, target, on_wait=_say))
+            finally:
+                con.close()
+    except DatabaseBusy as exc:
+        _say(str(exc))
+        return EXIT_BUSY
+    except StoreError as exc:
+        _say(str(exc))
+        return EXIT_REJECTED
+    m = made.manifest
+    print(f"已备份到 {made.path}（{_size(made.path)}；{m.forms} 张自评表，{m.projects} 个项目，"
+          f"{m.contents.source_files} 个原始文件，均已校验）")
+    return EXIT_OK
+
+
+def _restore(archive: Path, db: Path | None) -> int:
+    path = db or default_path()
+    try:
+        done = restore(archive, path)
+    except DatabaseBusy as exc:
+        _say(str(exc))
+        return EXIT_BUSY
+    except StoreError as exc:
+        _say(f"未恢复：{exc}")
+        return EXIT_REJECTED
+    for note in done.notes:
+        _say(note)
+    m = done.manifest
+    before = f"；恢复前的数据库已备份到 {done.previous}" if done.previous else ""
+    print(f"已用 {archive}（{m.created_at} 的备份）恢复数据库 {path}：{m.forms} 张自评表，{m.projects} 个项目{before}")
+    return EXIT_OK

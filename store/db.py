@@ -132,6 +132,44 @@ def writing(con: duckdb.DuckDBPyConnection, on_wait: Notify | None = None,
 
 
 @contextmanager
+def exclusive(con: duckdb.DuckDBPyConnection, on_wait: Notify | None = None,
+              wait_s: float = WRITER_WAIT_S) -> Iterator[None]:
+    """Hold this connection's writer lock without opening a transaction (for a consistent copy of the file):
+    waits for another writer like `writing`, then no write starts until the block ends."""
+    lock = _writer_lock(con)
+    if not lock.acquire(blocking=False):
+        if on_wait is not None:
+            on_wait(WRITER_WAITING_MESSAGE)
+        if not lock.acquire(timeout=wait_s):
+            raise DatabaseBusy("另一个导入或修改长时间占用数据库，未能取得一致的副本；请稍后再试。")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def is_open(path: Path | str) -> bool:
+    """True when this process holds a process-wide connection to `path`."""
+    key = Path(path).resolve()
+    with _lock:
+        return key in _connections
+
+
+def open_unmigrated(path: Path | str, read_only: bool = False,
+                    busy_message: str = BUSY_MESSAGE) -> duckdb.DuckDBPyConnection:
+    """A connection to the file as it is (no migration, no views recreated), for backups and restores; raises
+    DatabaseBusy (busy_message, formatted with path) when another process holds it, StoreError when it is not a
+    database this program can open."""
+    path = Path(path)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        if isinstance(exc, duckdb.IOException) and _is_lock_error(exc):
+            raise DatabaseBusy(busy_message.format(path=path)) from exc
+        raise StoreError(f"无法打开数据库 {path}：{exc}") from exc
+
+
+@contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor inside BEGIN … COMMIT; any error rolls everything back and is re-raised (database errors
     as StoreError)."""

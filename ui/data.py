@@ -15,7 +15,7 @@ import streamlit as st
 from etl import build_sample_database
 from present.strings import SAMPLE_BADGE
 from rubrics.model import ALL_FLAGS
-from store import access, accounts, audit, db, queries
+from store import access, accounts, audit, backup, db, queries
 from store.access import Viewer
 from store.queries import Headline, Units
 
@@ -39,7 +39,9 @@ def ensure_database(progress: Callable[[int, int, str], None]) -> tuple[int, flo
 
 
 def con() -> db.Connection:
-    """The process-wide connection to the configured database (store.db opens it once per process)."""
+    """The process-wide connection to the configured database (store.db opens it once per process); while this
+    process holds the file it also answers `python -m etl backup` through the inbox."""
+    backup.serve_inbox(db.default_path(), db.connection)
     return db.connection()
 
 
