@@ -5,7 +5,7 @@ import streamlit as st
 
 from present import format as fmt
 from present import strings as s
-from store.access import ACCOUNTS
+from store.access import ACCOUNTS, UPLOAD, Refused
 from store.db import DatabaseBusy, StoreError
 from ui import data, session, widgets
 
@@ -52,12 +52,16 @@ with st.sidebar:
 pages = [
     st.Page("pages/overview.py", title=s.NAV_OVERVIEW, icon=":material/insights:", default=True),
     st.Page("pages/projects.py", title=s.NAV_PROJECTS, icon=":material/fact_check:"),
-    st.Page("pages/audit.py", title=s.NAV_AUDIT, icon=":material/history:"),
 ]
+if viewer.may(UPLOAD):
+    pages.append(st.Page("pages/upload.py", title=s.NAV_UPLOAD, icon=":material/upload_file:"))
 if viewer.may(ACCOUNTS):
-    pages.insert(2, st.Page("pages/accounts.py", title=s.NAV_ACCOUNTS, icon=":material/manage_accounts:"))
+    pages.append(st.Page("pages/accounts.py", title=s.NAV_ACCOUNTS, icon=":material/manage_accounts:"))
+pages.append(st.Page("pages/audit.py", title=s.NAV_AUDIT, icon=":material/history:"))
 page = st.navigation(pages)
 try:
     page.run()
+except Refused as exc:  # a write the viewer may not make: said as is (and already in the audit trail)
+    st.error(str(exc))
 except StoreError as exc:  # a database failure inside a page: said in Chinese, details folded
     widgets.failure(s.STORE_FAILED, exc)

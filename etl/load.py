@@ -37,6 +37,7 @@ from store.db import WRITER_WAIT_S, Connection, DatabaseBusy, Notify, StoreError
 
 EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm")
 MAX_FILE_MB = 20  # a single workbook larger than this is refused
+MAX_UPLOAD_MB = 50  # one upload (a workbook or a .zip of many) in the browser: .streamlit/config.toml maxUploadSize
 MAX_ZIP_MEMBERS = 2000
 BATCH_FILES = 250  # files checked and committed together by load_paths (bounds memory at province scale)
 PARALLEL_MIN_FILES = 64  # from this many files on, checking runs in worker processes
@@ -432,6 +433,29 @@ def load_paths(con: Connection, paths: Iterable[Path | str], rubric: Rubric | No
     for batch in _checked_batches(_sources(paths), default_year, rubric, workers, batch_files, progress):
         reports.extend(commit(con, batch, rubric, on_wait, actor=actor))
     return reports
+
+
+def load_uploads(con: Connection, uploads: Sequence[tuple[str, bytes]], actor: Viewer, rubric: Rubric | None = None,
+                 default_year: int | None = None, progress: Progress | None = None) -> list[FileReport]:
+    """Check and commit files uploaded in the browser (name, bytes; .zip archives expanded) on behalf of `actor`:
+    a file with another unit's forms is refused and the attempt recorded. One report per file."""
+    rubric = rubric or load_rubric()
+    sources: list[SourceFile | Problem] = []
+    for name, data in uploads:
+        if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
+            sources.append(Problem(name, "", "", f"文件超过 {MAX_UPLOAD_MB} MB，已拒绝", ERROR))
+        elif name.lower().endswith(".zip"):
+            sources.extend(iter_zip(name, data))
+        elif len(data) > MAX_FILE_MB * 1024 * 1024:
+            sources.append(Problem(name, "", "", f"文件超过 {MAX_FILE_MB} MB，不像是自评表，已拒绝", ERROR))
+        else:
+            sources.append(SourceFile(name, data))
+    checked: list[Checked] = []
+    for done, item in enumerate(sources, start=1):
+        checked.append(_rejected(item) if isinstance(item, Problem) else check(item, default_year, rubric))
+        if progress is not None:
+            progress(done, len(sources), item.file if isinstance(item, Problem) else item.name)
+    return commit(con, checked, rubric, actor=actor)
 
 
 def project_id(year: int, unit_code: str, project_name: str) -> str:

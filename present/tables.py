@@ -122,3 +122,33 @@ def audit_table(entries: pd.DataFrame) -> pd.DataFrame:
     out = entries[list(AUDIT_COLUMNS)].copy()
     out["happened_at"] = out["happened_at"].map(lambda t: f"{t:%Y-%m-%d %H:%M:%S}")
     return out.rename(columns=AUDIT_COLUMNS)
+
+
+class ProblemRow(Protocol):
+    """A problem as the importer reports it (etl.form.Problem)."""
+
+    file: str
+    sheet: str
+    cell: str
+    message: str
+    severity: str
+
+
+class ReportRow(Protocol):
+    """One file's import report (etl.load.FileReport)."""
+
+    file: str
+    status: str
+    forms: int
+    problems: list
+
+
+def upload_tables(reports: Sequence[ReportRow]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(one row per file: 文件, 结果, 张数; every problem: 文件, 工作表, 单元格, 级别, 说明) of an upload."""
+    summary = pd.DataFrame({s.COL_FILE: [r.file for r in reports], s.COL_RESULT: [r.status for r in reports],
+                            s.COL_FORMS: [r.forms for r in reports]})
+    problems: list[ProblemRow] = [p for r in reports for p in r.problems]
+    detail = pd.DataFrame({s.COL_FILE: [p.file for p in problems], s.COL_SHEET: [p.sheet for p in problems],
+                           s.COL_CELL: [p.cell for p in problems], s.COL_SEVERITY: [p.severity for p in problems],
+                           s.COL_MESSAGE: [p.message for p in problems]})
+    return summary, detail

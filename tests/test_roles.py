@@ -21,9 +21,9 @@ DASHBOARD = str(ROOT / "dashboard.py")
 TIMEOUT_S = 60
 UNIT_CODE = "214001"  # demo_dw's unit, 区市容环卫局
 PAGES = {  # what each demo role finds in the navigation
-    "demo_jxb": ["overview.py", "projects.py", "accounts.py", "audit.py"],
+    "demo_jxb": ["overview.py", "projects.py", "upload.py", "accounts.py", "audit.py"],
     "demo_ys": ["overview.py", "projects.py", "audit.py"],
-    "demo_dw": ["overview.py", "projects.py", "audit.py"],
+    "demo_dw": ["overview.py", "projects.py", "upload.py", "audit.py"],
     "demo_zj": ["overview.py", "projects.py", "audit.py"],
     "demo_ld": ["overview.py", "projects.py", "audit.py"],
 }
@@ -136,7 +136,7 @@ def test_each_role_walks_its_pages_and_sees_only_its_scope(app_db, username):
         at.switch_page(f"pages/{page}").run()
         assert not at.exception, (username, page)
         text = page_text(at)
-        if page == "audit.py":  # the trail is not unit data: everyone sees their own entries (tested below)
+        if page in ("audit.py", "upload.py"):  # not unit data: tested below
             continue
         if units == ():
             assert s.NO_SCOPE_EXPERT in text and not at.dataframe, page
@@ -368,3 +368,61 @@ def test_demo_accounts_are_not_listed_once_real_data_is_loaded(app_db):
     at.button[0].click().run()  # still active (no real account yet): they sign in, and the dashboard warns
     assert at.title[0].value == s.OVERVIEW_TITLE
     assert any(w.value == s.DEMO_WARNING for w in at.sidebar.warning)
+
+
+# ---- uploads --------------------------------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="upload_files").set_value([(name, data, XLSX) for name, data in files])
+    at.button(key="upload_go").click().run()
+    assert not at.exception
+    return at
+
+
+def test_a_unit_uploads_its_own_form_and_sees_it(app_db):
+    from tests.conftest import form_bytes
+
+    at = _upload(sign_in_as_demo("demo_dw"), ("环卫新项目.xlsx", form_bytes(unit="214001-区市容环卫局",
+                                                                           project="背街小巷保洁")))
+    assert any(s.UPLOAD_DONE.format(ok=1, bad=0) == m.value for m in at.success)
+    assert any("本单位（区市容环卫局）" in i.value for i in at.info)
+    assert con_of(app_db).execute("SELECT count(*) FROM v_project_scores WHERE project_name = '背街小巷保洁' "
+                                  "AND unit_code = ?", [UNIT_CODE]).fetchone() == (1,)
+    entry = trail(app_db, action=audit.IMPORT)[-1]
+    assert (entry["actor"], entry["unit_code"], entry["target"]) == ("demo_dw", UNIT_CODE, "环卫新项目.xlsx")
+    at.switch_page("pages/projects.py").run()
+    assert "背街小巷保洁" in page_text(at)
+
+
+def test_a_unit_uploading_another_units_form_is_refused_with_the_cell_and_nothing_stored(app_db):
+    from tests.conftest import form_bytes
+
+    forms_before = con_of(app_db).execute("SELECT count(*) FROM forms").fetchone()
+    at = _upload(sign_in_as_demo("demo_dw"),
+                 ("教育局的表.xlsx", form_bytes(unit="218001-区教育局", project="冒名项目")),
+                 ("自己的表.xlsx", form_bytes(unit="214001-区市容环卫局", project="自己的新项目")))
+    assert any(s.UPLOAD_DONE.format(ok=1, bad=1) == e.value for e in at.error)
+    problems = next(d.value for d in at.dataframe if s.COL_SHEET in d.value.columns)
+    refused = problems[problems[s.COL_FILE] == "教育局的表.xlsx"].iloc[0]
+    assert (refused[s.COL_SHEET], refused[s.COL_CELL]) == ("道路清扫费", "G4")
+    assert "无权导入自评表" in refused[s.COL_MESSAGE]
+    con = con_of(app_db)
+    assert con.execute("SELECT count(*) FROM forms").fetchone() == (forms_before[0] + 1,)
+    assert con.execute("SELECT count(*) FROM forms WHERE project_name = '冒名项目'").fetchone() == (0,)
+    entry = trail(app_db, outcome=audit.REFUSED)[-1]
+    assert (entry["actor"], entry["action"], entry["unit_code"]) == ("demo_dw", access.UPLOAD, "218001")
+
+
+@pytest.mark.parametrize("username", ["demo_ld", "demo_ys", "demo_zj"])
+def test_the_upload_page_by_path_is_refused_for_roles_without_uploads(app_db, username):
+    viewer = next(a for a in accounts.list_accounts(con_of(app_db)) if a.username == username).viewer()
+    at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=TIMEOUT_S)
+    at.session_state[session._VIEWER] = viewer
+    at.run()
+    assert not at.exception
+    assert any("无权导入自评表" in e.value for e in at.error) and not at.file_uploader
+    assert trail(app_db, outcome=audit.REFUSED)[-1]["actor"] == username

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import build_sample_database
+from etl.load import FileReport, load_uploads
 from present.strings import SAMPLE_BADGE
 from rubrics.model import ALL_FLAGS
 from store import access, accounts, audit, backup, db, queries
@@ -72,6 +73,19 @@ def scope(viewer: Viewer, version: int) -> Units:
 def demo_accounts_active() -> bool:
     """True while demo accounts can sign in (asked on every run: account changes do not change the data version)."""
     return bool(accounts.demo_accounts_active(con()))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def unit_names(version: int) -> dict[str, str]:
+    """unit code → latest name."""
+    directory = queries.unit_directory(con())
+    return dict(zip(directory["unit_code"], directory["unit_name"], strict=True))
+
+
+def import_uploads(viewer: Viewer, uploads: list[tuple[str, bytes]],
+                   progress: Callable[[int, int, str], None]) -> list[FileReport]:
+    """Check and load uploaded files on behalf of the viewer (one writer at a time; the data version moves on)."""
+    return load_uploads(con(), uploads, viewer, progress=progress)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
