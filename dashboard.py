@@ -2,10 +2,11 @@
 pages a role may use; every page and query checks the viewer again)."""
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from present import format as fmt
 from present import strings as s
-from store.access import ACCOUNTS, UPLOAD, Refused
+from store.access import ACCOUNTS, UPLOAD, Refused, Viewer
 from store.db import DatabaseBusy, StoreError
 from ui import data, session, widgets
 
@@ -29,8 +30,24 @@ except StoreError as exc:
 except Exception as exc:  # the one place the UI shows an unexpected failure: no traceback, details folded
     widgets.failure(s.BUILD_FAILED, exc)
 
-try:
-    viewer = session.require(version)  # draws the sign-in page and stops while nobody is signed in
+
+
+def pages(viewer: Viewer | None) -> list[StreamlitPage]:
+    """The pages of the viewer's role, in menu order (None: every page, for the sign-in page's hidden menu)."""
+    found = [
+        st.Page("pages/overview.py", title=s.NAV_OVERVIEW, icon=":material/insights:", default=True),
+        st.Page("pages/projects.py", title=s.NAV_PROJECTS, icon=":material/fact_check:"),
+    ]
+    if viewer is None or viewer.may(UPLOAD):
+        found.append(st.Page("pages/upload.py", title=s.NAV_UPLOAD, icon=":material/upload_file:"))
+    if viewer is None or viewer.may(ACCOUNTS):
+        found.append(st.Page("pages/accounts.py", title=s.NAV_ACCOUNTS, icon=":material/manage_accounts:"))
+    found.append(st.Page("pages/audit.py", title=s.NAV_AUDIT, icon=":material/history:"))
+    return found
+
+
+try:  # draws the sign-in page and stops while nobody is signed in; the address's page waits, hidden
+    viewer = session.require(version, keep_address=lambda: st.navigation(pages(None), position="hidden"))
 except StoreError as exc:
     widgets.failure(s.STORE_FAILED, exc)
 
@@ -49,16 +66,7 @@ with st.sidebar:
     if st.button(s.SIGN_OUT, icon=":material/logout:", width="stretch"):
         session.sign_out(viewer)
 
-pages = [
-    st.Page("pages/overview.py", title=s.NAV_OVERVIEW, icon=":material/insights:", default=True),
-    st.Page("pages/projects.py", title=s.NAV_PROJECTS, icon=":material/fact_check:"),
-]
-if viewer.may(UPLOAD):
-    pages.append(st.Page("pages/upload.py", title=s.NAV_UPLOAD, icon=":material/upload_file:"))
-if viewer.may(ACCOUNTS):
-    pages.append(st.Page("pages/accounts.py", title=s.NAV_ACCOUNTS, icon=":material/manage_accounts:"))
-pages.append(st.Page("pages/audit.py", title=s.NAV_AUDIT, icon=":material/history:"))
-page = st.navigation(pages)
+page = st.navigation(pages(viewer))
 try:
     page.run()
 except Refused as exc:  # a write the viewer may not make: said as is (and already in the audit trail)

@@ -29,7 +29,7 @@ def sample_files(folder: Path = SAMPLE_DIR) -> list[Path]:
 # One demo account per role, for the sample year (password `demo`); disabled when the first real account is made.
 DEMO_ACCOUNTS = (
     Demo("demo_jxb", "绩效办演示", ADMIN),
-    Demo("demo_ys", "预算股室演示（教育、卫生）", BUDGET, departments=("区教育局", "区卫生局")),
+    Demo("demo_ys", "预算股室演示·教育卫生", BUDGET, departments=("区教育局", "区卫生局")),
     Demo("demo_dw", "区市容环卫局演示", UNIT, units=("214001",)),
     Demo("demo_zj", "专家演示", EXPERT),
     Demo("demo_ld", "领导只读演示", READER),

@@ -1,5 +1,7 @@
 """A person's first start, in a real headless Chromium: the dashboard builds the database from the
-sample year, shows progress, and opens on the overview with the headline figures in Chinese."""
+sample year, shows progress, asks to sign in (listing the demo accounts), and after signing in opens on
+the overview with the headline figures in Chinese; a unit's demo account sees only its own unit; a page's
+address typed before signing in shows nothing."""
 
 import os
 import socket
@@ -63,6 +65,21 @@ def test_first_start_builds_the_sample_and_shows_the_overview(server, tmp_path):
         page = browser.new_page(viewport={"width": 1400, "height": 2400}, locale="zh-CN")
         page.goto(server)
         page.get_by_text("正在用示例数据建立数据库").first.wait_for(timeout=30_000)
+        page.get_by_text("演示账户（仅示例数据时显示）").wait_for(timeout=FIRST_BUILD_S * 1000)
+        page.get_by_role("button", name="以专家身份体验").wait_for(timeout=30_000)
+        page.wait_for_timeout(500)
+        sign_in_text = page.locator('[data-testid="stMain"]').inner_text()
+        page.screenshot(path=str(tmp_path / "sign_in_1400.png"))
+        page.set_viewport_size({"width": 1920, "height": 1200})
+        page.screenshot(path=str(tmp_path / "sign_in_1920.png"))
+        page.set_viewport_size({"width": 1400, "height": 2400})
+        page.get_by_label("账户名").fill("demo_jxb")
+        page.get_by_label("密码", exact=True).fill("wrong-password")
+        page.get_by_role("button", name="登录", exact=True).click()
+        page.get_by_text("账户名或密码不正确。").wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)  # the run that said so has finished: one form on the page again
+        page.get_by_label("密码", exact=True).fill("demo")
+        page.get_by_role("button", name="登录", exact=True).click()
         metric = page.locator('[data-testid="stMetric"]', has_text="预算单位")
         metric.wait_for(timeout=FIRST_BUILD_S * 1000)
         page.locator('[data-testid="stPlotlyChart"]').nth(4).wait_for(timeout=30_000)
@@ -93,8 +110,25 @@ def test_first_start_builds_the_sample_and_shows_the_overview(server, tmp_path):
         page.get_by_label("搜索单位或项目名称").fill("龙康小学")
         page.get_by_label("搜索单位或项目名称").press("Enter")
         page.get_by_text("符合条件的项目：2 个").first.wait_for(timeout=30_000)
+
+        # a unit's demo account, in a browser of its own: its unit only; another unit's project by address refused
+        other = browser.new_page(viewport={"width": 1920, "height": 1200}, locale="zh-CN")
+        other.goto(f"{server}/projects?form=1")
+        other.get_by_text("以单位身份体验").wait_for(timeout=60_000)
+        before_sign_in = other.locator('[data-testid="stMain"]').inner_text()
+        other.get_by_role("button", name="以单位身份体验").click()
+        other.get_by_text("无权查看（网址参数）").wait_for(timeout=60_000)
+        other.get_by_text("符合条件的项目：20 个").first.wait_for(timeout=30_000)
+        other.get_by_text("计算过程").first.wait_for(timeout=30_000)
+        other.wait_for_timeout(2000)
+        unit_text = other.locator('[data-testid="stMain"]').inner_text()
+        other.screenshot(path=str(tmp_path / "unit_projects_1920.png"))
         browser.close()
-    print(f"screenshot: {shot}")
+    print(f"screenshots: {tmp_path}")
+    assert "预算绩效评价看板 · 登录" in sign_in_text and "demo_dw" in sign_in_text and "以只读身份体验" in sign_in_text
+    assert "121 家" not in sign_in_text  # no data before signing in
+    assert "项目得分与复核" not in before_sign_in and "以单位身份体验" in before_sign_in
+    assert "数据范围：区市容环卫局" in unit_text and "区纪委" not in unit_text and "区市容环卫局" in unit_text
     for expected in ("总览", "121 家", "793 个", "9.95 亿元", "8.32 亿元", "83.6%", "49%", "评价等级分布"):
         assert expected in text
     assert "示例数据" in sidebar

@@ -11,13 +11,13 @@ account: the identity only says who it is, the account says what it may do.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import streamlit as st
 
 from present import strings as s
 from store import accounts
-from store.access import Viewer
+from store.access import ROLES, Viewer
 from store.accounts import SignInError
 from ui import data
 
@@ -88,8 +88,10 @@ def _signed_in(viewer: Viewer) -> None:
     st.session_state.pop(_NOTICE, None)
 
 
-def require(version: int) -> Viewer:
-    """The signed-in viewer; otherwise draw the sign-in page of the configured mode and stop the run."""
+def require(version: int, keep_address: Callable[[], object]) -> Viewer:
+    """The signed-in viewer; otherwise draw the sign-in page of the configured mode and stop the run (calling
+    `keep_address` first: it registers the pages, hidden, so the page in the address is the one opened after
+    signing in)."""
     viewer = current()
     if viewer is not None:
         return viewer
@@ -118,6 +120,7 @@ def require(version: int) -> Viewer:
                 st.stop()
             _signed_in(viewer)
             return viewer
+    keep_address()
     _sign_in_page(version, sso=how == OIDC)
     st.stop()
 
@@ -149,7 +152,7 @@ def _sign_in_page(version: int, sso: bool) -> None:
                 st.error(s.SIGNIN_EMPTY)
             else:
                 _try(username, password)
-        demos = [a for a in every if a.is_demo and a.active]
+        demos = sorted((a for a in every if a.is_demo and a.active), key=lambda a: ROLES.index(a.role))
         if demos and data.sample_only(version):
             st.divider()
             st.markdown(f"**{s.DEMO_TITLE}**")

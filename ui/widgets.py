@@ -67,6 +67,19 @@ def signed_in() -> Viewer:
     return viewer
 
 
+def _scope_text(viewer: Viewer, units: Units, version: int) -> str:
+    """The viewer's data scope in words: 全部单位; the portfolio's departments; the unit's name."""
+    if units is None:
+        return s.SCOPE_ALL
+    counted = s.SCOPE_UNITS.format(n=len(units))
+    if viewer.departments:
+        return f"{'、'.join(viewer.departments)}（{counted}）"
+    if len(units) <= 3:
+        names = data.unit_names(version)
+        return "、".join(names.get(u, u) for u in units)
+    return counted
+
+
 def page_start(title: str, caption: str) -> PageContext:
     """Draw the page title, caption, the viewer's data scope and the rubric behind the numbers; stop the page
     with a hint when nobody is signed in, no data is loaded yet, or the viewer may see no unit."""
@@ -82,8 +95,7 @@ def page_start(title: str, caption: str) -> PageContext:
         st.stop()
     ctx = PageContext(version=version, year=year, viewer=viewer, units=units,
                       sample=s.SAMPLE_BADGE in data.year_note(year, version))
-    scope = s.SCOPE_ALL if units is None else s.SCOPE_UNITS.format(n=len(units))
-    st.caption(caption.format(year=year) + "　" + s.SCOPE_CAPTION.format(scope=scope))
+    st.caption(caption.format(year=year) + "　" + s.SCOPE_CAPTION.format(scope=_scope_text(viewer, units, version)))
     rubrics = data.rubrics_in_use(year, ctx.units, version)
     if rubrics:
         item = s.RUBRIC_ITEM if len(rubrics) == 1 else s.RUBRIC_ITEM_SHARE
