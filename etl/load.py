@@ -24,6 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+from etl import MAX_UPLOAD_MB
 from etl.form import ERROR, FUND_COLUMNS, WARNING, ParsedForm, Problem, key_label, looks_like_form, parse_sheet
 from etl.reader import MAX_LIST_ROWS, MAX_ROWS, Sheet, UnreadableWorkbook, read_workbook, sheet_names
 from etl.registry import Plan, infer_unit_type, is_plan, parse_plan
@@ -37,7 +38,6 @@ from store.db import WRITER_WAIT_S, Connection, DatabaseBusy, Notify, StoreError
 
 EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm")
 MAX_FILE_MB = 20  # a single workbook larger than this is refused
-MAX_UPLOAD_MB = 50  # one upload (a workbook or a .zip of many) in the browser: .streamlit/config.toml maxUploadSize
 MAX_ZIP_MEMBERS = 2000
 BATCH_FILES = 250  # files checked and committed together by load_paths (bounds memory at province scale)
 PARALLEL_MIN_FILES = 64  # from this many files on, checking runs in worker processes

@@ -3,7 +3,6 @@ person (a 单位 only for itself: store and importer refuse anything else, and r
 
 import streamlit as st
 
-from etl.load import MAX_UPLOAD_MB
 from present import format as fmt
 from present import strings as s
 from present import tables
@@ -22,7 +21,7 @@ if viewer.role == UNIT:
     names = data.unit_names(data.data_version())
     st.info(s.UPLOAD_SCOPE_UNIT.format(units="、".join(names.get(u, u) for u in viewer.units)))
 
-files = st.file_uploader(s.UPLOAD_FILES.format(mb=MAX_UPLOAD_MB), type=["xlsx", "xls", "xlsm", "zip"],
+files = st.file_uploader(s.UPLOAD_FILES.format(mb=data.UPLOAD_MB), type=["xlsx", "xls", "xlsm", "zip"],
                          accept_multiple_files=True, key="upload_files")
 if st.button(s.UPLOAD_GO, type="primary", key="upload_go"):
     if not files:

@@ -48,10 +48,13 @@ def test_unit_figure_keeps_order_and_grade_colours():
 
 
 def test_export_titles_say_when_data_is_the_sample():
-    from ui.widgets import PageContext
+    from store.access import Viewer
+from ui.widgets import PageContext
 
-    assert PageContext(version=1, year=2015, sample=True).export_title("单位得分明细") == "2015 年度单位得分明细（示例数据）"
-    assert PageContext(version=1, year=2016).export_title("项目得分") == "2016 年度项目得分"
+    viewer = Viewer("demo_jxb", "绩效办演示", "绩效办")
+    assert (PageContext(version=1, year=2015, viewer=viewer, sample=True).export_title("单位得分明细")
+            == "2015 年度单位得分明细（示例数据）")
+    assert PageContext(version=1, year=2016, viewer=viewer).export_title("项目得分") == "2016 年度项目得分"
 
 
 def test_excel_export_of_a_shaped_table():

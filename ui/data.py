@@ -8,12 +8,12 @@ import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from etl import build_sample_database
-from etl.load import FileReport, load_uploads
+from etl import MAX_UPLOAD_MB, build_sample_database, load_uploads
 from present.strings import SAMPLE_BADGE
 from rubrics.model import ALL_FLAGS
 from store import access, accounts, audit, backup, db, queries
@@ -83,7 +83,7 @@ def unit_names(version: int) -> dict[str, str]:
 
 
 def import_uploads(viewer: Viewer, uploads: list[tuple[str, bytes]],
-                   progress: Callable[[int, int, str], None]) -> list[FileReport]:
+                   progress: Callable[[int, int, str], None]) -> list[Any]:
     """Check and load uploaded files on behalf of the viewer (one writer at a time; the data version moves on)."""
     return load_uploads(con(), uploads, viewer, progress=progress)
 
@@ -211,6 +211,7 @@ def selection() -> tuple[int, int | None]:
     return version, year
 
 
+UPLOAD_MB = MAX_UPLOAD_MB
 AuditFilter = audit.Filter
 AUDIT_OUTCOMES = list(audit.OUTCOMES)
 AUDIT_SHOWN = 500  # entries the page shows; the downloads hold every match
