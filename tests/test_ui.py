@@ -49,7 +49,7 @@ def test_unit_figure_keeps_order_and_grade_colours():
 
 def test_export_titles_say_when_data_is_the_sample():
     from store.access import Viewer
-from ui.widgets import PageContext
+    from ui.widgets import PageContext
 
     viewer = Viewer("demo_jxb", "绩效办演示", "绩效办")
     assert (PageContext(version=1, year=2015, viewer=viewer, sample=True).export_title("单位得分明细")
