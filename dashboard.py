@@ -10,6 +10,7 @@ from store.access import ACCOUNTS, UPLOAD, Refused, Viewer
 from store.db import DatabaseBusy, StoreError
 from ui import data, session, widgets
 
+widgets.through_entry()  # a session's first run: navigation mode, then again (see through_entry)
 st.set_page_config(page_title=s.APP_TITLE, page_icon=s.APP_ICON, layout="wide")
 
 try:

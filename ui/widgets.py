@@ -45,13 +45,21 @@ def failure(message: str, exc: BaseException) -> NoReturn:
     st.stop()
 
 
+_ENTERED = "_through_entry"  # session_state: this session has run in navigation mode (no widget has this key)
+
+
 def through_entry() -> None:
-    """Run the page through dashboard.py. While no session has called st.navigation yet, Streamlit runs a page
-    of the pages/ folder on its own (its first-release multipage mode: the first request after the server
-    starts, when it is a page's address; and every AppTest run after the first): switch that mode off for the
-    process and run again, so the entry script (sign-in, sidebar, the role's navigation) comes first."""
-    if PagesManager.uses_pages_directory:
+    """Run every page through dashboard.py, in navigation mode. While no session has called st.navigation yet,
+    Streamlit is in its first-release multipage mode (a pages/ folder beside the entry script): it runs a page's
+    address on its own, and runs dashboard.py itself as a page, so its widgets get other identities than in
+    navigation mode. A sign-in form drawn in that mode lost its first submission once any session had signed
+    in (16 people opening the dashboard after a restart: all but one had to sign in twice). So each session's
+    first run switches the mode off for the process and runs again, before drawing anything; later runs go on.
+    (The first run of a session cannot know which mode it started in: another session may have switched it off
+    meanwhile.)"""
+    if PagesManager.uses_pages_directory or not st.session_state.get(_ENTERED):
         PagesManager.uses_pages_directory = False
+        st.session_state[_ENTERED] = True
         st.rerun()
 
 
