@@ -29,7 +29,22 @@ def unit_label(code: str) -> str:
     return f"{code} {unit_names.get(code, '')}".strip()
 
 
-def done(message: str) -> None:
+# The edit widgets carry keys: an unkeyed widget's identity includes its default (and a selectbox's, its option
+# labels), so when another 绩效办 renamed or re-roled an account, the picker here jumped to the first account and
+# the form's typed values were dropped — a save then changed the wrong account. Keyed per account, they keep the
+# account picked and what was typed.
+EDIT_FIELDS = ("name", "role", "units", "departments", "sso")
+
+
+def edit_key(field: str, username: str) -> str:
+    return f"edit_{field}_{username}"
+
+
+def done(message: str, redraw: str | None = None) -> None:
+    """Say what was done on the next run; `redraw`: the account whose edit form is drawn again from the store."""
+    if redraw is not None:
+        for field in EDIT_FIELDS:
+            st.session_state.pop(edit_key(field, redraw), None)
     st.session_state["accounts_notice"] = message
     st.rerun()
 
@@ -65,17 +80,17 @@ with left, st.form("new_account", clear_on_submit=False):
 with right:
     st.markdown(f"**{s.ACCOUNT_EDIT}**")
     names = [a.username for a in every]
-    picked = st.selectbox(s.ACCOUNT_PICK, names, format_func=lambda n: next(
+    picked = st.selectbox(s.ACCOUNT_PICK, names, key="account_pick", format_func=lambda n: next(
         f"{a.username}　{a.display_name}（{a.role}）" for a in every if a.username == n))
     account = next(a for a in every if a.username == picked)
     with st.form("edit_account"):
-        new_name = st.text_input(s.ACCOUNT_NAME, value=account.display_name)
-        new_role = st.selectbox(s.ACCOUNT_ROLE, ROLES, index=ROLES.index(account.role))
+        new_name = st.text_input(s.ACCOUNT_NAME, value=account.display_name, key=edit_key("name", picked))
+        new_role = st.selectbox(s.ACCOUNT_ROLE, ROLES, index=ROLES.index(account.role), key=edit_key("role", picked))
         new_units = st.multiselect(s.ACCOUNT_UNITS, sorted(set(unit_names) | set(account.units)),
-                                   default=list(account.units), format_func=unit_label)
+                                   default=list(account.units), format_func=unit_label, key=edit_key("units", picked))
         new_depts = st.multiselect(s.ACCOUNT_DEPARTMENTS, sorted(set(departments) | set(account.departments)),
-                                   default=list(account.departments))
-        new_sso = st.text_input(s.ACCOUNT_SSO, value=account.sso_identity or "")
+                                   default=list(account.departments), key=edit_key("departments", picked))
+        new_sso = st.text_input(s.ACCOUNT_SSO, value=account.sso_identity or "", key=edit_key("sso", picked))
         if st.form_submit_button(s.ACCOUNT_SAVE):
             try:
                 accounts.update(con, viewer, account.username, display_name=new_name, role=new_role,
@@ -84,7 +99,7 @@ with right:
             except StoreError as exc:
                 st.error(str(exc))
             else:
-                done(s.ACCOUNT_SAVED.format(name=account.username))
+                done(s.ACCOUNT_SAVED.format(name=account.username), redraw=account.username)
     with st.form("reset_password", clear_on_submit=True):
         new_password = st.text_input(s.ACCOUNT_NEW_PASSWORD, type="password", autocomplete="new-password")
         if st.form_submit_button(s.ACCOUNT_RESET):

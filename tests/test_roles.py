@@ -5,6 +5,7 @@ attempt in the audit trail."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -268,6 +269,42 @@ def test_the_bureau_creates_the_first_real_account_and_the_demo_accounts_go(app_
     assert at.title[0].value == s.ACCOUNTS_TITLE  # back on the page the session was on, as the real account
     assert s.SIGNED_IN_AS.format(who="王丽（绩效办）") in [c.value for c in at.sidebar.caption]
     assert all(w.value != s.DEMO_WARNING for w in at.sidebar.warning)
+
+
+def _edit_form(at: AppTest, username: str) -> AppTest:
+    """The 账户管理 page with `username` picked in the edit form (widgets found by label, not by key)."""
+    at.switch_page("pages/accounts.py").run()
+    next(b for b in at.selectbox if b.label == s.ACCOUNT_PICK).set_value(username).run()
+    assert not at.exception
+    return at
+
+
+def _save_name(at: AppTest, name: str) -> AppTest:
+    [*_, edit_name] = [t for t in at.text_input if t.label == s.ACCOUNT_NAME]  # the edit form's, after the new one's
+    edit_name.input(name)
+    next(b for b in at.button if b.label == s.ACCOUNT_SAVE).click().run()
+    assert not at.exception
+    return at
+
+
+def test_two_admins_renaming_one_account_at_once_both_land_on_it_in_order(app_db):
+    """Found by the load test: once another session had renamed the account, a save from a form drawn before
+    went to the first account of the list (its picker jumped: an unkeyed widget's identity includes its option
+    labels) and the typed name was dropped."""
+    first, second = _edit_form(sign_in_as_demo("demo_jxb"), "demo_ld"), _edit_form(sign_in_as_demo("demo_jxb"), "demo_ld")
+    _save_name(first, "甲改的姓名")
+    _save_name(second, "乙改的姓名")
+    assert [m.value for m in second.success] == [s.ACCOUNT_SAVED.format(name="demo_ld")]
+    changes = trail(app_db, action=audit.ACCOUNT_CHANGE)
+    assert [c["target"] for c in changes] == ["demo_ld", "demo_ld"]
+    before = [json.loads(c["before_state"]) for c in changes]
+    after = [json.loads(c["after_state"]) for c in changes]
+    assert [b["姓名"] for b in before] == ["领导只读演示", "甲改的姓名"]
+    assert [a["姓名"] for a in after] == ["甲改的姓名", "乙改的姓名"] and before[1] == after[0]
+    assert accounts.get(con_of(app_db), "demo_ld").display_name == "乙改的姓名"
+    # after its save, the form shows the account as stored
+    [*_, shown] = [t for t in second.text_input if t.label == s.ACCOUNT_NAME]
+    assert shown.value == "乙改的姓名"
 
 
 def test_an_invalid_account_is_refused_on_the_page_with_its_reason(app_db):
