@@ -30,6 +30,7 @@ import json
 import math
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -444,6 +445,15 @@ def details(results: list[TierResult]) -> str:
     return "\n".join(lines)
 
 
+LOAD_TEST_SECTION = re.compile(r"<!-- load-test:.*?<!-- /load-test -->\n?", re.S)
+
+
+def _load_test_section(path: Path) -> str:
+    """The section bench/load_test.py --write keeps in the same file (kept when this benchmark rewrites it)."""
+    found = LOAD_TEST_SECTION.search(path.read_text(encoding="utf-8")) if path.exists() else None
+    return found.group(0) if found else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tiers", default="1,10,125", help="multipliers, comma-separated (default %(default)s)")
@@ -479,6 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     print(report)
     runs_large = min(args.runs, args.runs_large)
     notes = "".join(f"- {n}\n" for n in args.note)
+    kept = _load_test_section(args.results)
     args.results.write_text(
         f"# Scale benchmark results\n\n"
         f"Measured {date.today().isoformat()} with `{command.strip()}`.\n\n"
@@ -490,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
         f"wall-clock (and CPU); growth k from the load's CPU seconds, t(×N) = t(×1)·N^k (1 = linear); load peak = "
         f"the load process's ru_maxrss plus, per worker process, the largest worker's (an upper bound); pages: warm AppTest render.\n\n"
         f"{report}\n\n## Targets\n\n{targets(results)}\n\n## Every run\n\n{details(results)}\n"
-        + (f"\n## Notes\n\n{notes}" if notes else ""),
+        + (f"\n## Notes\n\n{notes}" if notes else "") + (f"\n{kept}" if kept else ""),
         encoding="utf-8")
     _log(f"written to {args.results}")
     return 0
