@@ -117,7 +117,7 @@ def test_first_start_builds_the_sample_and_shows_the_overview(server, tmp_path):
         other.get_by_text("以单位身份体验").wait_for(timeout=60_000)
         before_sign_in = other.locator('[data-testid="stMain"]').inner_text()
         other.get_by_role("button", name="以单位身份体验").click()
-        other.get_by_text("无权查看（网址参数）").wait_for(timeout=60_000)
+        other.get_by_text("无权查看（网址参数）").wait_for(timeout=120_000)
         other.get_by_text("符合条件的项目：20 个").first.wait_for(timeout=30_000)
         other.get_by_text("计算过程").first.wait_for(timeout=30_000)
         other.wait_for_timeout(2000)
