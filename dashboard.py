@@ -48,7 +48,7 @@ def pages(viewer: Viewer | None) -> list[StreamlitPage]:
 
 
 try:  # draws the sign-in page and stops while nobody is signed in; the address's page waits, hidden
-    viewer = session.require(version, keep_address=lambda: st.navigation(pages(None), position="hidden"))
+    viewer = session.require(version, keep_address=lambda: widgets.navigate(pages(None), position="hidden"))
 except StoreError as exc:
     widgets.failure(s.STORE_FAILED, exc)
 
@@ -67,7 +67,7 @@ with st.sidebar:
     if st.button(s.SIGN_OUT, icon=":material/logout:", width="stretch"):
         session.sign_out(viewer)
 
-page = st.navigation(pages(viewer))
+page = widgets.navigate(pages(viewer))
 try:
     page.run()
 except Refused as exc:  # a write the viewer may not make: said as is (and already in the audit trail)

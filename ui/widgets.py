@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, NoReturn
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.pages_manager import PagesManager
 
 from present import format as fmt
@@ -46,6 +48,7 @@ def failure(message: str, exc: BaseException) -> NoReturn:
 
 
 _ENTERED = "_through_entry"  # session_state: this session has run in navigation mode (no widget has this key)
+_ENTRY_PATH = "_entry_path"  # session_state: the page the session's first address asked for, until opened
 
 
 def through_entry() -> None:
@@ -60,7 +63,27 @@ def through_entry() -> None:
     if PagesManager.uses_pages_directory or not st.session_state.get(_ENTERED):
         PagesManager.uses_pages_directory = False
         st.session_state[_ENTERED] = True
+        st.session_state[_ENTRY_PATH] = _address_path()
         st.rerun()
+
+
+def _address_path() -> str:
+    """The page part of the address the browser asked for ("projects" for …/projects?form=1; "" for the root)."""
+    url = st.context.url or ""
+    return urlsplit(url).path.strip("/").rsplit("/", 1)[-1]
+
+
+def navigate(found: list[StreamlitPage], position: Literal["sidebar", "hidden"] = "sidebar") -> StreamlitPage:
+    """st.navigation over `found`, opening the page the session's first address asked for: the rerun that
+    leaves pages/-folder mode (through_entry) runs the default page, and the address with it, so the page is
+    switched back once, its query parameters kept (a copied link to a page opens that page)."""
+    page = st.navigation(found, position=position)
+    wanted = st.session_state.pop(_ENTRY_PATH, "")
+    if wanted and page.url_path != wanted:
+        for other in found:
+            if other.url_path == wanted:
+                st.switch_page(other, query_params=st.query_params.to_dict())
+    return page
 
 
 def signed_in() -> Viewer:
