@@ -8,7 +8,7 @@ from present import format as fmt
 from present import strings as s
 from store.access import ACCOUNTS, UPLOAD, Refused, Viewer
 from store.db import DatabaseBusy, StoreError
-from ui import data, session, widgets
+from ui import address, data, session, widgets
 
 widgets.through_entry()  # a session's first run: navigation mode, then again (see through_entry)
 st.set_page_config(page_title=s.APP_TITLE, page_icon=s.APP_ICON, layout="wide")
@@ -37,7 +37,9 @@ def pages(viewer: Viewer | None) -> list[StreamlitPage]:
     """The pages of the viewer's role, in menu order (None: every page, for the sign-in page's hidden menu)."""
     found = [
         st.Page("pages/overview.py", title=s.NAV_OVERVIEW, icon=":material/insights:", default=True),
+        st.Page("pages/units.py", title=s.NAV_UNITS, icon=":material/leaderboard:"),
         st.Page("pages/projects.py", title=s.NAV_PROJECTS, icon=":material/fact_check:"),
+        st.Page("pages/flags.py", title=s.NAV_FLAGS, icon=":material/report:"),
     ]
     if viewer is None or viewer.may(UPLOAD):
         found.append(st.Page("pages/upload.py", title=s.NAV_UPLOAD, icon=":material/upload_file:"))
@@ -56,7 +58,9 @@ years = data.years(version)
 with st.sidebar:
     st.markdown(f"### {s.APP_TITLE}")
     if years:
+        address.pick_year(years, "year")
         st.selectbox(s.YEAR_LABEL, years, key="year", format_func=lambda y: f"{y} 年度")
+        address.put(address.YEAR, st.session_state["year"])
         if s.SAMPLE_BADGE in data.year_note(st.session_state["year"], version):
             st.warning(f"**{s.SAMPLE_BADGE}**　{s.SAMPLE_NOTE}")
     if data.demo_accounts_active():

@@ -24,7 +24,7 @@ c3.metric(s.METRIC_MEAN, fmt.score(h.mean_score))
 c4.metric(s.METRIC_FLAGGED, fmt.count(h.flagged, s.UNIT_PROJECTS),
           help=f"{s.METRIC_INCOMPLETE}：{fmt.count(h.incomplete, s.UNIT_PROJECTS)}")
 
-st.page_link("pages/projects.py", label=s.LINK_FLAGGED, icon=":material/arrow_forward:")
+st.page_link("pages/flags.py", label=s.LINK_FLAGGED, icon=":material/arrow_forward:")
 
 left, right = st.columns(2)
 left.plotly_chart(charts.grades_figure(data.grade_distribution(year, units, version)), width="stretch")
@@ -37,10 +37,14 @@ st.plotly_chart(charts.domains_figure(data.by_domain(year, units, version)), wid
 
 top_n = st.slider(s.TOP_N_LABEL, min_value=5, max_value=20, value=10)
 left, right = st.columns(2)
-left.plotly_chart(charts.units_figure(data.unit_ranking(year, units, top_n, True, version), s.CHART_TOP),
-                  width="stretch")
-right.plotly_chart(charts.units_figure(data.unit_ranking(year, units, top_n, False, version), s.CHART_BOTTOM),
-                   width="stretch")
+with left:
+    best = widgets.selectable_chart(charts.units_figure(data.unit_ranking(year, units, top_n, True, version),
+                                                        s.CHART_TOP), key="top_units")
+with right:
+    worst = widgets.selectable_chart(charts.units_figure(data.unit_ranking(year, units, top_n, False, version),
+                                                         s.CHART_BOTTOM), key="bottom_units")
+if best or worst:  # a click on a bar opens the unit on 单位评分
+    st.switch_page("pages/units.py", query_params={"unit": str(best or worst)})
 
 with st.expander(s.TABLE_UNITS):
     widgets.table_with_downloads(ctx, tables.unit_table(data.unit_scores(year, units, version)), s.TABLE_UNITS)

@@ -9,6 +9,7 @@ from present import format as fmt
 from present import strings as s
 from present import tables
 from ui import data, widgets
+from ui.project_view import show_project
 
 ctx = widgets.page_start(s.PROJECTS_TITLE, s.PROJECTS_CAPTION)
 year, units, version = ctx.year, ctx.units, ctx.version
@@ -46,45 +47,5 @@ if requested is not None and requested not in labels:  # a shared link to a proj
 options = list(labels)
 form_id = st.selectbox(s.PICK_PROJECT, options, format_func=labels.get, help=s.PICK_PROJECT_HELP,
                        index=options.index(requested) if requested in labels else 0)
-form = data.form_detail(form_id, units, version)
-if form is None:
-    st.stop()
-widgets.show_form_in_address(form_id)
-
-st.subheader(s.DETAIL_HEADER.format(unit=form["unit_name"], project=form["project_name"]))
-st.caption(s.DETAIL_SOURCE.format(file=fmt.file_label(form["file_name"]), sheet=form["sheet"],
-                                  loaded=f"{form['loaded_at']:%Y-%m-%d %H:%M}", rubric=form["rubric_name"],
-                                  rubric_date=form["rubric_loaded_at"]))
-c1, c2, c3, c4, c5 = st.columns(5)
-c1.metric(s.DETAIL_BUDGET, fmt.wan(form["budget_full_year"]))
-c2.metric(s.DETAIL_EXECUTED, fmt.wan(form["executed"]), help=f"{s.METRIC_RATE} {fmt.pct(form['execution_rate'])}")
-c3.metric(s.DETAIL_SELF, fmt.score(form["self_score"]))
-c4.metric(s.DETAIL_COMPUTED, fmt.score(form["computed_score"]), delta=fmt.score_delta(form["computed_score"], form["self_score"]))
-c5.metric(s.COL_GRADE, form["grade"] or form["status"])
-if form["flags"]:
-    st.warning("　".join(f"⚠ {flag}" for flag in form["flags"]))
-if form["computed_score"] is None:
-    st.info(s.INCOMPLETE_NOTE)
-
-st.markdown(f"**{s.DETAIL_ARITHMETIC}**")
-st.code("\n".join(form["explanation"]), language=None)
-st.markdown(f"**{s.DETAIL_INDICATORS}**")
-st.dataframe(tables.for_display(tables.indicator_table(data.form_indicators(form_id, units, version))),
-             hide_index=True, width="stretch", placeholder=fmt.EMPTY)
-with st.expander(s.DETAIL_GOALS):
-    st.markdown(f"**{s.DETAIL_GOAL_EXPECTED}**：{form['goal_expected'] or fmt.EMPTY}")
-    st.markdown(f"**{s.DETAIL_GOAL_ACTUAL}**：{form['goal_actual'] or fmt.EMPTY}")
-remarks = data.form_remarks(form_id, units, version)
-if not remarks.empty:
-    with st.expander(s.DETAIL_REMARKS):
-        for label, text in remarks.itertuples(index=False):
-            st.markdown(f"**{label}**：{text}")
-problems = data.form_problems(form_id, units, version)
-if not problems.empty:
-    with st.expander(f"{s.DETAIL_PROBLEMS}（{len(problems)}）"):
-        st.dataframe(problems.rename(columns={"cell": s.COL_CELL, "severity": s.COL_SEVERITY, "message": s.COL_MESSAGE}),
-                     hide_index=True, width="stretch")
-history = data.form_history(form["project_id"], units, version)
-if len(history) > 1:
-    with st.expander(f"{s.DETAIL_HISTORY}（{len(history)}）"):
-        st.dataframe(tables.for_display(tables.history_table(history)), hide_index=True, width="stretch")
+if show_project(ctx, form_id) is not None:
+    widgets.show_form_in_address(form_id)

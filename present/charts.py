@@ -71,8 +71,9 @@ def units_figure(units: pd.DataFrame, title: str) -> go.Figure:
     colors = [GRADE_COLORS.get(g, "#757575") for g in data["grade"].fillna("未完成")]
     fig = go.Figure(go.Bar(
         x=data["score"].astype(float), y=data["unit_name"], orientation="h", marker_color=colors,
+        customdata=data["unit_code"] if "unit_code" in data else None,
         text=[fmt.score(v) for v in data["score"]], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}<br>得分 %{x:.2f}<extra></extra>",
+        hovertemplate="%{y}<br>最终得分 %{x:.2f}<br>点击查看该单位<extra></extra>",
     ))
     fig.update_xaxes(title_text=s.AXIS_UNIT_SCORE, range=[0, 112], tickvals=[0, 20, 40, 60, 80, 100])
     return _layout(fig, title, height=max(260, 34 * len(data) + 90))
@@ -89,3 +90,28 @@ def flags_figure(flags: pd.DataFrame) -> go.Figure:
     ))
     fig.update_xaxes(title_text=s.AXIS_PROJECTS)
     return _layout(fig, s.CHART_FLAGS, height=max(260, 40 * len(data) + 110))
+
+
+RANKING_SHOWN = 40  # units the ranking chart draws; the table below it holds every unit
+
+
+def ranking_figure(units: pd.DataFrame, year: int) -> go.Figure:
+    """The ranked units as horizontal bars (first on top), coloured by grade, each bar carrying its unit code
+    (customdata) so that a click can open the unit; at most RANKING_SHOWN bars."""
+    ranked = units[units["score"].notna()]
+    shown = ranked.head(RANKING_SHOWN)
+    data = shown.iloc[::-1]
+    labels = [f"{int(r)}. {n}" for r, n in zip(data["rank"], data["unit_name"], strict=True)]
+    colors = [GRADE_COLORS.get(g, "#757575") for g in data["grade"].fillna("未完成")]
+    fig = go.Figure(go.Bar(
+        x=data["score"].astype(float), y=labels, orientation="h", marker_color=colors,
+        customdata=data["unit_code"], text=[fmt.score(v) for v in data["score"]], textposition="outside",
+        cliponaxis=False, hovertemplate="%{y}<br>最终得分 %{x:.2f}<br>点击查看该单位<extra></extra>",
+    ))
+    low = float(shown["score"].min()) if len(shown) else 0.0
+    start = max(0.0, (int(low) // 10) * 10 - 10)
+    fig.update_xaxes(title_text=s.AXIS_UNIT_SCORE, range=[start, 102], dtick=5 if start >= 50 else 10)
+    title = (s.CHART_RANKING.format(year=year) if len(ranked) <= RANKING_SHOWN
+             else s.CHART_RANKING_MORE.format(year=year, n=RANKING_SHOWN, total=len(ranked)))
+    fig.update_layout(clickmode="event+select")
+    return _layout(fig, title, height=max(260, 22 * len(data) + 110))

@@ -88,9 +88,10 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def score_delta(computed: object, self_score: object) -> str | None:
-    """'computed − self' with a sign for st.metric's delta ('-6.40'), or None when either is missing."""
+    """'computed − self' with a sign for st.metric's delta ('-6.40'); None when either is missing or they are
+    equal (no "+0.00" badge when nothing differs)."""
     a, b = _dec(computed), _dec(self_score)
-    if a is None or b is None:
+    if a is None or b is None or round(a - b, 2) == 0:
         return None
     return f"{a - b:+.2f}"
 

@@ -14,8 +14,9 @@ from present import strings as s
 PROJECT_COLUMNS = {
     "unit_name": s.COL_UNIT_NAME, "project_name": s.COL_PROJECT, "unit_type": s.COL_UNIT_TYPE,
     "domain": s.COL_DOMAIN, "budget_full_year": s.COL_BUDGET, "executed": s.COL_EXECUTED,
-    "execution_rate": s.COL_RATE, "self_score": s.COL_SELF, "computed_score": s.COL_COMPUTED, "grade": s.COL_GRADE,
-    "flags": s.COL_FLAGS, "status": s.COL_STATUS,
+    "execution_rate": s.COL_RATE, "self_score": s.COL_SELF, "computed_score": s.COL_COMPUTED,
+    "reviewed_score": s.COL_REVIEWED, "final_score": s.COL_FINAL, "grade": s.COL_GRADE, "flags": s.COL_FLAGS,
+    "status": s.COL_STATUS,
 }
 INDICATOR_COLUMNS = {
     "level1": s.COL_LEVEL1, "level2": s.COL_LEVEL2, "name": s.COL_INDICATOR, "target_text": s.COL_TARGET,
@@ -26,7 +27,7 @@ INDICATOR_COLUMNS = {
 
 
 SHOWN_NUMERIC = {s.COL_BUDGET, s.COL_EXECUTED, s.COL_RATE, s.COL_SELF, s.COL_COMPUTED, s.COL_SCORE, s.COL_WEIGHT,
-                 s.COL_APPLIED}
+                 s.COL_APPLIED, s.COL_REVIEWED, s.COL_FINAL}
 
 
 def for_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -68,6 +69,32 @@ UNIT_COLUMNS = {
     "projects": s.COL_PROJECTS, "budget_full_year": s.COL_BUDGET, "executed": s.COL_EXECUTED,
     "execution_rate": s.COL_RATE, "score": s.COL_SCORE, "grade": s.COL_GRADE, "flagged_projects": s.COL_FLAGGED,
 }
+RANKED_UNIT_COLUMNS = {
+    "rank": s.COL_RANK, "unit_name": s.COL_UNIT_NAME, "unit_type": s.COL_UNIT_TYPE, "department": s.COL_DEPARTMENT,
+    "domain": s.COL_MAIN_DOMAIN, "projects": s.COL_PROJECTS, "budget_full_year": s.COL_BUDGET,
+    "executed": s.COL_EXECUTED, "execution_rate": s.COL_RATE, "self_score": s.COL_SELF,
+    "computed_score": s.COL_COMPUTED, "score": s.COL_SCORE, "reviewed_projects": s.COL_REVIEWED_N,
+    "grade": s.COL_GRADE, "flagged_projects": s.COL_FLAGGED, "unit_code": s.COL_UNIT_CODE,
+}
+UNIT_PROJECT_COLUMNS = {
+    "project_name": s.COL_PROJECT, "domain": s.COL_DOMAIN, "budget_full_year": s.COL_BUDGET,
+    "executed": s.COL_EXECUTED, "execution_rate": s.COL_RATE, "self_score": s.COL_SELF,
+    "computed_score": s.COL_COMPUTED, "reviewed_score": s.COL_REVIEWED, "grade": s.COL_GRADE, "flags": s.COL_FLAGS,
+    "status": s.COL_STATUS,
+}
+FLAG_COLUMNS = {
+    "flag": s.COL_FLAG, "unit_name": s.COL_UNIT_NAME, "project_name": s.COL_PROJECT, "sentence": s.COL_SENTENCE,
+    "self_score": s.COL_SELF, "computed_score": s.COL_COMPUTED, "reviewed_score": s.COL_REVIEWED,
+    "review_state": s.COL_REVIEW_STATE, "department": s.COL_DEPARTMENT,
+}
+REVIEW_COLUMNS = {
+    "reviewed_at": s.COL_REVIEWED_AT, "reviewer_name": s.COL_REVIEWER, "action": s.COL_ACTION,
+    "reviewed_score": s.COL_REVIEWED, "reason": s.COL_REASON, "on_current_form": s.COL_ON_CURRENT,
+}
+
+
+def _joined(values: object) -> str:
+    return "、".join(values) if values is not None and len(values) else ""  # type: ignore[arg-type]
 
 
 def unit_table(units: pd.DataFrame) -> pd.DataFrame:
@@ -75,12 +102,36 @@ def unit_table(units: pd.DataFrame) -> pd.DataFrame:
     return units[list(UNIT_COLUMNS)].rename(columns=UNIT_COLUMNS)
 
 
+def ranked_unit_table(units: pd.DataFrame) -> pd.DataFrame:
+    """The 单位评分 table: rank first, the three scores side by side, Chinese column names."""
+    return units[list(RANKED_UNIT_COLUMNS)].rename(columns=RANKED_UNIT_COLUMNS)
+
+
+def unit_project_table(projects: pd.DataFrame) -> pd.DataFrame:
+    """A unit's projects, scores side by side, flags as text."""
+    out = projects[list(UNIT_PROJECT_COLUMNS)].copy()
+    out["flags"] = out["flags"].map(_joined)
+    return out.rename(columns=UNIT_PROJECT_COLUMNS)
+
+
+def flag_table(flags: pd.DataFrame) -> pd.DataFrame:
+    """疑点清单 rows (with their sentences, present.flags.with_sentences) with Chinese column names."""
+    return flags[list(FLAG_COLUMNS)].rename(columns=FLAG_COLUMNS)
+
+
+def review_table(history: pd.DataFrame) -> pd.DataFrame:
+    """A project's review history with Chinese column names."""
+    out = history[list(REVIEW_COLUMNS)].copy()
+    out["on_current_form"] = out["on_current_form"].map({True: "是", False: "否（旧版本）"})
+    return out.rename(columns=REVIEW_COLUMNS)
+
+
 MONEY_FORMAT = "#,##0.00"  # 万元, two decimals
 PERCENT_FORMAT = "0.0%"  # rates are fractions
 SCORE_FORMAT = "0.00"
 EXCEL_FORMATS = {  # Excel number format per Chinese column name, for reports.tables.table_xlsx
     s.COL_BUDGET: MONEY_FORMAT, s.COL_EXECUTED: MONEY_FORMAT, s.COL_RATE: PERCENT_FORMAT, s.COL_SCORE: SCORE_FORMAT,
-    s.COL_SELF: SCORE_FORMAT, s.COL_COMPUTED: SCORE_FORMAT,
+    s.COL_SELF: SCORE_FORMAT, s.COL_COMPUTED: SCORE_FORMAT, s.COL_REVIEWED: SCORE_FORMAT, s.COL_FINAL: SCORE_FORMAT,
 }
 
 

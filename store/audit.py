@@ -43,6 +43,8 @@ DEMO_DISABLE = "停用演示账户"
 DEMO_CREATE = "创建演示账户"
 BACKUP = "备份"
 RESTORE = "恢复备份"
+REVIEW_SET = "财政复核"
+REVIEW_WITHDRAW = "撤回复核"
 
 GENESIS = "0" * 64  # the prev_hash of the first row
 

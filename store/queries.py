@@ -55,9 +55,10 @@ def years(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
-    """A number that grows whenever an import or a scoring run lands (0 when nothing is loaded)."""
+    """A number that grows whenever an import, a scoring run or a review lands (0 when nothing is loaded)."""
     return int(_one(con, "SELECT COALESCE((SELECT max(import_id) FROM imports), 0) "
-                         "+ COALESCE((SELECT max(run_id) FROM scoring_runs), 0)", {})[0])
+                         "+ COALESCE((SELECT max(run_id) FROM scoring_runs), 0) "
+                         "+ COALESCE((SELECT max(review_id) FROM reviews), 0)", {})[0])
 
 
 def year_note(con: duckdb.DuckDBPyConnection, year: int) -> str:
@@ -119,7 +120,7 @@ SELECT
     count(*) FILTER (WHERE len(flags) > 0),
     COALESCE(sum(budget_full_year), 0),
     COALESCE(sum(executed), 0),
-    CAST(exact_div(sum(computed_score), count(computed_score), any_value(rb.score_places), any_value(rb.rounding_method))
+    CAST(exact_div(sum(final_score), count(final_score), any_value(rb.score_places), any_value(rb.rounding_method))
          AS DECIMAL(18, 6)),
     (SELECT project_expenditure FROM year_info WHERE year = $year)
 FROM v_project_scores, {_ROUNDING} rb
@@ -148,7 +149,7 @@ SELECT g.grade, g.rank,
 FROM (SELECT grade, rank FROM rubric_grade_bands WHERE rubric_id = {_YEAR_RUBRIC}
       UNION ALL SELECT '未完成', 99) g
 LEFT JOIN (SELECT * FROM v_project_scores WHERE year = $year AND {_SCOPE}) p
-       ON COALESCE(p.grade, '未完成') = g.grade
+       ON COALESCE(p.final_grade, '未完成') = g.grade
 GROUP BY g.grade, g.rank
 ORDER BY g.rank
 """
@@ -166,7 +167,7 @@ SELECT domain,
        sum(executed)                              AS executed,
        CAST(exact_div(sum(executed), sum(budget_full_year), any_value(rb.rate_places), any_value(rb.rounding_method))
             AS DECIMAL(38, 8)) AS execution_rate,
-       CAST(exact_div(sum(computed_score), count(computed_score), any_value(rb.score_places),
+       CAST(exact_div(sum(final_score), count(final_score), any_value(rb.score_places),
                       any_value(rb.rounding_method)) AS DECIMAL(18, 6)) AS mean_score
 FROM v_project_scores, {_ROUNDING} rb
 WHERE year = $year AND {_SCOPE}
@@ -197,7 +198,9 @@ def unit_scores(con: duckdb.DuckDBPyConnection, year: int, units: Units = None) 
 FORM_SQL = f"""
 SELECT v.form_id, v.project_id, v.project_name, v.unit_code, v.unit_name, v.unit_type, v.department, v.domain,
        v.budget_initial, v.budget_full_year, v.executed, v.execution_rate, v.self_score, v.computed_score,
-       v.grade, v.status, v.flags, v.file_name, v.sheet, f.goal_expected, f.goal_actual, s.budget_points,
+       v.grade, v.status, v.flags, v.reviewed_score, v.review_reason, v.final_score, v.final_grade,
+       COALESCE((SELECT a.display_name FROM accounts a WHERE a.username = v.reviewer), v.reviewer) AS reviewer,
+       v.reviewed_at, v.file_name, v.sheet, f.goal_expected, f.goal_actual, s.budget_points,
        f.self_budget_score, s.explanation, rb.name AS rubric_name, rb.loaded_at AS rubric_loaded_at,
        i.loaded_at
 FROM v_project_scores v
@@ -438,25 +441,31 @@ class ProjectFilter:
     grades: tuple[str, ...] = ()  # INCOMPLETE_GRADE matches forms without a grade
     flags: tuple[str, ...] = ()  # a project matches when it carries any of them
     text: str = ""  # part of the unit or project name
+    unit_codes: tuple[str, ...] = ()  # the units drilled into
+    departments: tuple[str, ...] = ()  # 主管部门
 
     def params(self) -> dict[str, object]:
         """The bound parameters of PROJECT_WHERE."""
         return {"unit_types": list(self.unit_types), "domains": list(self.domains), "grades": list(self.grades),
-                "flags": list(self.flags), "text": self.text.strip()}
+                "flags": list(self.flags), "text": self.text.strip(), "unit_codes": list(self.unit_codes),
+                "departments": list(self.departments)}
 
 
 PROJECT_WHERE = f"""
 WHERE year = $year AND {_SCOPE}
   AND (len($unit_types::VARCHAR[]) = 0 OR list_contains($unit_types::VARCHAR[], unit_type))
   AND (len($domains::VARCHAR[]) = 0 OR list_contains($domains::VARCHAR[], domain))
-  AND (len($grades::VARCHAR[]) = 0 OR list_contains($grades::VARCHAR[], COALESCE(grade, '{INCOMPLETE_GRADE}')))
+  AND (len($grades::VARCHAR[]) = 0 OR list_contains($grades::VARCHAR[], COALESCE(final_grade, '{INCOMPLETE_GRADE}')))
   AND (len($flags::VARCHAR[]) = 0 OR list_has_any(flags, $flags::VARCHAR[]))
   AND ($text = '' OR contains(unit_name, $text) OR contains(project_name, $text))
+  AND (len($unit_codes::VARCHAR[]) = 0 OR list_contains($unit_codes::VARCHAR[], unit_code))
+  AND (len($departments::VARCHAR[]) = 0 OR list_contains($departments::VARCHAR[], department))
 """
 PROJECT_TOTALS_SQL = f"SELECT count(*), COALESCE(sum(budget_full_year), 0) FROM v_project_scores {PROJECT_WHERE}"
 PROJECT_PAGE_SQL = f"""
 SELECT form_id, project_id, project_name, unit_code, unit_name, unit_type, department, domain, budget_initial,
-       budget_full_year, executed, execution_rate, self_score, computed_score, grade, status, flags
+       budget_full_year, executed, execution_rate, self_score, computed_score, reviewed_score, final_score,
+       final_grade AS grade, status, flags
 FROM v_project_scores {PROJECT_WHERE}
 ORDER BY unit_code, project_name, form_id
 LIMIT $limit OFFSET $offset
@@ -500,3 +509,112 @@ def unit_ranking(con: duckdb.DuckDBPyConnection, year: int, units: Units = None,
                  best: bool = True) -> pd.DataFrame:
     """The `limit` best (or worst) scored units, best (or worst) first."""
     return _frame(con, UNIT_RANKING_SQL, _params(year, units, limit=limit, best=best))
+
+
+# ---------------------------------------------------------------------------------------------
+# Units ranked and drilled into; the year's flags, one sentence each
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitFilter:
+    """What the 单位评分 page narrows units by; an empty field matches everything. A unit matches a domain when
+    that is its main domain, a flag when any of its projects carries it."""
+
+    unit_types: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    grades: tuple[str, ...] = ()  # INCOMPLETE_GRADE matches units without a score
+    flags: tuple[str, ...] = ()
+
+    def params(self) -> dict[str, object]:
+        return {"unit_types": list(self.unit_types), "departments": list(self.departments),
+                "domains": list(self.domains), "grades": list(self.grades), "flags": list(self.flags)}
+
+
+UNIT_TABLE_SQL = f"""
+SELECT rank, unit_code, unit_name, unit_type, department, domain, projects, budget_full_year, executed,
+       execution_rate, self_score, computed_score, score, reviewed_projects, grade, flagged_projects, flags
+FROM v_unit_scores
+WHERE year = $year AND {_SCOPE}
+  AND (len($unit_types::VARCHAR[]) = 0 OR list_contains($unit_types::VARCHAR[], unit_type))
+  AND (len($departments::VARCHAR[]) = 0 OR list_contains($departments::VARCHAR[], department))
+  AND (len($domains::VARCHAR[]) = 0 OR list_contains($domains::VARCHAR[], domain))
+  AND (len($grades::VARCHAR[]) = 0 OR list_contains($grades::VARCHAR[], COALESCE(grade, '{INCOMPLETE_GRADE}')))
+  AND (len($flags::VARCHAR[]) = 0 OR list_has_any(flags, $flags::VARCHAR[]))
+ORDER BY rank NULLS LAST, unit_code
+"""
+
+
+def unit_table(con: duckdb.DuckDBPyConnection, year: int, units: Units = None,
+               where: UnitFilter = UnitFilter()) -> pd.DataFrame:
+    """The year's units matching the filter, by rank (the place among all the year's units; unscored last)."""
+    return _frame(con, UNIT_TABLE_SQL, _params(year, units, **where.params()))
+
+
+UNIT_CHOICES_SQL = f"""
+SELECT list(DISTINCT unit_type ORDER BY unit_type), list(DISTINCT department ORDER BY department),
+       list(DISTINCT domain ORDER BY domain)
+FROM v_unit_scores WHERE year = $year AND {_SCOPE}
+"""
+
+
+def unit_choices(con: duckdb.DuckDBPyConnection, year: int, units: Units = None) -> tuple[list[str], list[str], list[str]]:
+    """The unit types, departments and main domains of the year's units (for filter widgets)."""
+    unit_types, departments, domains = _one(con, UNIT_CHOICES_SQL, _params(year, units))
+    return list(unit_types or []), [d for d in departments or [] if d], list(domains or [])
+
+
+UNIT_ONE_SQL = f"""
+SELECT year, rank, unit_code, unit_name, unit_type, department, domain, projects, budget_full_year, executed,
+       execution_rate, self_score, computed_score, score, reviewed_projects, grade, flagged_projects, flags,
+       (SELECT count(*) FROM v_unit_scores WHERE year = $year AND score IS NOT NULL) AS ranked_units
+FROM v_unit_scores
+WHERE year = $year AND unit_code = $unit_code AND {_SCOPE}
+"""
+
+
+def unit_detail(con: duckdb.DuckDBPyConnection, year: int, unit_code: str, units: Units = None) -> dict[str, object] | None:
+    """One unit's year (rank among `ranked_units`), or None when it has no project that year or is outside the scope."""
+    with reading(con) as cur:
+        cur.execute(UNIT_ONE_SQL, _params(year, units, unit_code=unit_code))
+        row = cur.fetchone()
+        names = [d[0] for d in cur.description] if row else []
+    return dict(zip(names, row, strict=True)) if row else None
+
+
+UNIT_KNOWN_SQL = "SELECT any_value(unit_name) FROM forms WHERE unit_code = ?"
+
+
+def unit_name(con: duckdb.DuckDBPyConnection, unit_code: str) -> str | None:
+    """The name of a unit code any year holds (None: no such unit), whatever the viewer's scope: for saying
+    that a link points to a unit the viewer may not see."""
+    return _one(con, UNIT_KNOWN_SQL, [unit_code])[0]
+
+
+FLAG_LIST_SQL = f"""
+WITH p AS (
+    SELECT form_id, unit_code, unit_name, department, project_name, self_score, computed_score, reviewed_score,
+           final_score, execution_rate, budget_full_year, executed, flags, run_id
+    FROM v_project_scores
+    WHERE year = $year AND {_SCOPE} AND len(flags) > 0
+      AND (len($departments::VARCHAR[]) = 0 OR list_contains($departments::VARCHAR[], department))
+), f AS (
+    SELECT p.*, unnest(p.flags) AS flag FROM p
+)
+SELECT f.form_id, f.unit_code, f.unit_name, f.department, f.project_name, f.flag, f.self_score, f.computed_score,
+       f.reviewed_score, f.final_score, f.execution_rate, f.budget_full_year, f.executed,
+       list_filter(s.explanation, lambda x: contains(x, '→ ' || f.flag) OR starts_with(x, f.flag || ':')) AS form_lines,
+       (SELECT list(i.explanation ORDER BY i.seq) FROM indicator_scores i
+        WHERE i.run_id = f.run_id AND i.form_id = f.form_id AND list_contains(i.flags, f.flag)) AS indicator_lines
+FROM f JOIN form_scores s ON s.run_id = f.run_id AND s.form_id = f.form_id
+WHERE len($flags::VARCHAR[]) = 0 OR list_contains($flags::VARCHAR[], f.flag)
+ORDER BY f.flag, f.unit_code, f.project_name, f.form_id
+"""
+
+
+def flag_list(con: duckdb.DuckDBPyConnection, year: int, units: Units = None, flags: Sequence[str] = (),
+              departments: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per project and flag of the year, with the explanation lines that raised it (form level and
+    indicator level) and the three scores: what a reviewer works through."""
+    return _frame(con, FLAG_LIST_SQL, _params(year, units, flags=list(flags), departments=list(departments)))

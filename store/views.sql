@@ -33,7 +33,18 @@ SELECT s.form_id, s.run_id, r.rubric_id, s.status, s.execution_rate, s.budget_po
 FROM form_scores s JOIN scoring_runs r USING (run_id)
 WHERE s.is_current;
 
--- One row per project (current form version, current score).
+-- The reviewed score of each project's current form (财政复核): the project's latest review row, when it is a
+-- 复核 (not a 撤回) of the form version in force. A review of an older version no longer counts.
+CREATE OR REPLACE VIEW v_reviews_current AS
+SELECT r.project_id, r.form_id, r.review_id, r.reviewed_score, r.reason AS review_reason, r.reviewer, r.reviewed_at
+FROM (SELECT * FROM reviews QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY review_id DESC) = 1) r
+JOIN forms f ON f.form_id = r.form_id AND f.is_current
+WHERE r.action = '复核';
+
+-- One row per project (current form version, current score). Three scores side by side: the unit's own
+-- (self_score), the engine's recomputation from the raw values (computed_score) and the bureau's review
+-- (reviewed_score); final_score is the reviewed score where there is one, else the recomputed score, and
+-- final_grade its grade. Unit scores and rankings count final_score.
 CREATE OR REPLACE VIEW v_project_scores AS
 SELECT
     f.year,
@@ -57,15 +68,28 @@ SELECT
     f.file_name,
     f.sheet,
     s.rubric_id,
-    s.run_id
+    s.run_id,
+    r.reviewed_score,
+    r.review_reason,
+    COALESCE(CAST(r.reviewed_score AS DECIMAL(18, 6)), s.computed_score) AS final_score,
+    CASE WHEN r.reviewed_score IS NULL THEN s.grade
+         ELSE (SELECT g.grade FROM rubric_grade_bands g
+               WHERE g.rubric_id = s.rubric_id AND r.reviewed_score >= g.min_score ORDER BY g.min_score DESC LIMIT 1)
+    END                                       AS final_grade,
+    r.reviewer,
+    r.reviewed_at
 FROM forms f
 JOIN v_form_scores s USING (form_id)
 LEFT JOIN plan_projects p
     ON p.year = f.year AND p.unit_code = f.unit_code AND p.project_name = f.project_name
+LEFT JOIN v_reviews_current r ON r.form_id = f.form_id
 WHERE f.is_current;
 
--- One row per unit and year. score = 全年预算数-weighted mean of the recomputed scores of its completed
--- projects (unweighted when they have no budget), rounded as the rubric says; grade from that rubric's bands.
+-- One row per unit and year. score = 全年预算数-weighted mean of the final scores (reviewed where there is
+-- one, else recomputed) of its completed projects (unweighted when they have no budget), rounded as the
+-- rubric says; grade from that rubric's bands. self_score and computed_score are the same mean of the
+-- unit's own scores and of the recomputed ones, for comparison. rank: the unit's place in its year by score
+-- (ties share a place). department: the 主管部门; domain: the domain most of its projects belong to.
 CREATE OR REPLACE VIEW v_unit_scores AS
 WITH u AS (
     SELECT
@@ -73,21 +97,37 @@ WITH u AS (
         unit_code,
         any_value(unit_name)                                              AS unit_name,
         any_value(unit_type)                                              AS unit_type,
+        any_value(department)                                             AS department,
+        mode(domain)                                                      AS domain,
         max(rubric_id)                                                    AS rubric_id,
         count(*)                                                          AS projects,
         sum(budget_full_year)                                             AS budget_full_year,
         sum(executed)                                                     AS executed,
-        sum(computed_score * budget_full_year) FILTER (WHERE computed_score IS NOT NULL) AS weighted,
-        sum(budget_full_year) FILTER (WHERE computed_score IS NOT NULL)  AS scored_budget,
-        sum(computed_score)                                               AS score_sum,
-        count(computed_score)                                             AS scored,
-        count(*) FILTER (WHERE len(flags) > 0)                            AS flagged_projects
+        sum(final_score * budget_full_year) FILTER (WHERE final_score IS NOT NULL) AS weighted,
+        sum(budget_full_year) FILTER (WHERE final_score IS NOT NULL)     AS scored_budget,
+        sum(final_score)                                                  AS score_sum,
+        count(final_score)                                                AS scored,
+        sum(computed_score * budget_full_year) FILTER (WHERE computed_score IS NOT NULL) AS c_weighted,
+        sum(budget_full_year) FILTER (WHERE computed_score IS NOT NULL)  AS c_budget,
+        sum(computed_score)                                               AS c_sum,
+        count(computed_score)                                             AS c_count,
+        sum(self_score * budget_full_year) FILTER (WHERE computed_score IS NOT NULL AND self_score IS NOT NULL) AS s_weighted,
+        sum(budget_full_year) FILTER (WHERE computed_score IS NOT NULL AND self_score IS NOT NULL) AS s_budget,
+        sum(self_score) FILTER (WHERE computed_score IS NOT NULL)         AS s_sum,
+        count(self_score) FILTER (WHERE computed_score IS NOT NULL)       AS s_count,
+        count(*) FILTER (WHERE len(flags) > 0)                            AS flagged_projects,
+        count(reviewed_score)                                             AS reviewed_projects,
+        list_sort(list_distinct(flatten(list(flags))))                    AS flags
     FROM v_project_scores
     GROUP BY year, unit_code
 ), scored AS (
     SELECT u.*, rb.rate_places, rb.rounding_method,
         CAST(CASE WHEN scored_budget > 0 THEN exact_div(weighted, scored_budget, rb.score_places, rb.rounding_method)
-                  ELSE exact_div(score_sum, scored, rb.score_places, rb.rounding_method) END AS DECIMAL(18, 6)) AS score
+                  ELSE exact_div(score_sum, scored, rb.score_places, rb.rounding_method) END AS DECIMAL(18, 6)) AS score,
+        CAST(CASE WHEN c_budget > 0 THEN exact_div(c_weighted, c_budget, rb.score_places, rb.rounding_method)
+                  ELSE exact_div(c_sum, c_count, rb.score_places, rb.rounding_method) END AS DECIMAL(18, 6)) AS computed_score,
+        CAST(CASE WHEN s_budget > 0 THEN exact_div(s_weighted, s_budget, rb.score_places, rb.rounding_method)
+                  ELSE exact_div(s_sum, s_count, rb.score_places, rb.rounding_method) END AS DECIMAL(18, 6)) AS self_score
     FROM u JOIN rubrics rb USING (rubric_id)
 )
 SELECT
@@ -97,7 +137,14 @@ SELECT
     (SELECT g.grade FROM rubric_grade_bands g
      WHERE g.rubric_id = s.rubric_id AND s.score >= g.min_score ORDER BY g.min_score DESC LIMIT 1) AS grade,
     s.flagged_projects,
-    s.rubric_id
+    s.rubric_id,
+    s.self_score,
+    s.computed_score,
+    s.reviewed_projects,
+    s.department,
+    s.domain,
+    s.flags,
+    CASE WHEN s.score IS NOT NULL THEN rank() OVER (PARTITION BY s.year ORDER BY s.score DESC NULLS LAST) END AS rank
 FROM scored s;
 
 -- Scoring runs with their rubric: what produced the numbers, and when.

@@ -121,9 +121,9 @@ def test_overview_shows_the_reference_year(sample_app, sample_con):
     assert shown["预算执行率"] == "83.6%"
     assert shown["占全年项目支出"] == "49%"
     mean, flagged = sample_con.execute(
-        "SELECT round(avg(computed_score), 2), count(*) FILTER (WHERE len(flags) > 0) FROM v_project_scores "
+        "SELECT round(avg(final_score), 2), count(*) FILTER (WHERE len(flags) > 0) FROM v_project_scores "
         "WHERE year = ?", [YEAR]).fetchone()
-    assert shown["平均得分（系统复核）"] == f"{mean:.2f}"
+    assert shown["平均得分"] == f"{mean:.2f}"
     assert shown["有疑点的项目"] == f"{flagged} 个" and flagged > 0
     assert any("示例数据" in w.value for w in at.sidebar.warning)
     assert at.sidebar.selectbox[0].value == YEAR
@@ -194,7 +194,7 @@ def downloaded(at, stores: list[MemoryMediaFileStorage], label: str):
     return stores[-1].get_file(button.proto.url.rsplit("/", 1)[-1])
 
 
-UNIT_HEADERS = ["单位编码", "单位名称", "单位类型", "项目数", "全年预算数（万元）", "全年执行数（万元）", "执行率", "得分",
+UNIT_HEADERS = ["单位编码", "单位名称", "单位类型", "项目数", "全年预算数（万元）", "全年执行数（万元）", "执行率", "最终得分",
                 "等级", "有疑点项目数"]
 
 
@@ -220,7 +220,7 @@ def test_unit_table_download_is_excel_friendly(sample_app, sample_con, media_sto
     assert [c.value for c in ws[3]] == UNIT_HEADERS
     data = list(ws.iter_rows(min_row=4))
     assert len(data) == len(expected)
-    formats = {"全年预算数（万元）": "#,##0.00", "全年执行数（万元）": "#,##0.00", "执行率": "0.0%", "得分": "0.00"}
+    formats = {"全年预算数（万元）": "#,##0.00", "全年执行数（万元）": "#,##0.00", "执行率": "0.0%", "最终得分": "0.00"}
     for header, number_format in formats.items():
         column = UNIT_HEADERS.index(header)
         assert {row[column].number_format for row in data} == {number_format}, header
@@ -228,7 +228,7 @@ def test_unit_table_download_is_excel_friendly(sample_app, sample_con, media_sto
     assert got.keys() == expected.keys()
     for code, row in got.items():
         assert row == pytest.approx(expected[code]), code
-    scores = [row[UNIT_HEADERS.index("得分")].value for row in data]
+    scores = [row[UNIT_HEADERS.index("最终得分")].value for row in data]
     assert scores == sorted(scores, reverse=True)  # best first
 
     csv = downloaded(at, media_stores, "下载 CSV")
@@ -281,8 +281,9 @@ def test_projects_page_filters_and_explains_a_flagged_project(sample_app, sample
     table = _project_table(at)
     keys = list(zip(table["单位名称"], table["项目名称"], strict=True))
     assert sorted(keys) == sorted((u, p) for u, p, *_ in rows)
-    assert dict(zip(keys, table["自评分"], strict=True)) == pytest.approx({(u, p): float(a) for u, p, a, *_ in rows})
-    assert dict(zip(keys, table["复核得分"], strict=True)) == pytest.approx({(u, p): float(b) for u, p, _, b, _ in rows})
+    assert dict(zip(keys, table["单位自评分"], strict=True)) == pytest.approx({(u, p): float(a) for u, p, a, *_ in rows})
+    assert table["复核得分"].isna().all()  # nothing reviewed in the sample
+    assert dict(zip(keys, table["核算得分"], strict=True)) == pytest.approx({(u, p): float(b) for u, p, _, b, _ in rows})
 
     picked = next(b for b in at.selectbox if b.label == "查看项目")
     self_score, computed, budget, executed, flags = sample_con.execute(
@@ -290,7 +291,7 @@ def test_projects_page_filters_and_explains_a_flagged_project(sample_app, sample
         [picked.value]).fetchone()
     assert "自评分虚高" in flags
     shown = metrics(at)
-    assert shown["单位自评分"] == f"{self_score:.2f}" and shown["系统复核得分"] == f"{computed:.2f}"
+    assert shown["单位自评分"] == f"{self_score:.2f}" and shown["核算得分"] == f"{computed:.2f}"
     assert self_score - computed > 5
     assert shown["全年预算数"] == fmt.wan(budget) and shown["全年执行数"] == fmt.wan(executed)
     arithmetic = at.code[0].value
@@ -316,8 +317,8 @@ def test_projects_page_shows_an_incomplete_form_without_a_score(sample_app, samp
     assert incomplete > 0
     assert any(c.value.startswith(f"符合条件的项目：{incomplete} 个，") for c in at.caption)
     table = _project_table(at)
-    assert len(table) == incomplete and table["复核得分"].isna().all() and set(table["状态"]) == {"未完成"}
-    assert metrics(at)["系统复核得分"] == "—"
+    assert len(table) == incomplete and table["核算得分"].isna().all() and set(table["状态"]) == {"未完成"}
+    assert metrics(at)["核算得分"] == "—"
     assert any("不评分、不定级" in i.value for i in at.info)
 
 

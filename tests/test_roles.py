@@ -22,11 +22,11 @@ DASHBOARD = str(ROOT / "dashboard.py")
 TIMEOUT_S = 60
 UNIT_CODE = "214001"  # demo_dw's unit, 区市容环卫局
 PAGES = {  # what each demo role finds in the navigation
-    "demo_jxb": ["overview.py", "projects.py", "upload.py", "accounts.py", "audit.py"],
-    "demo_ys": ["overview.py", "projects.py", "audit.py"],
-    "demo_dw": ["overview.py", "projects.py", "upload.py", "audit.py"],
-    "demo_zj": ["overview.py", "projects.py", "audit.py"],
-    "demo_ld": ["overview.py", "projects.py", "audit.py"],
+    "demo_jxb": ["overview.py", "units.py", "projects.py", "flags.py", "upload.py", "accounts.py", "audit.py"],
+    "demo_ys": ["overview.py", "units.py", "projects.py", "flags.py", "audit.py"],
+    "demo_dw": ["overview.py", "units.py", "projects.py", "flags.py", "upload.py", "audit.py"],
+    "demo_zj": ["overview.py", "units.py", "projects.py", "flags.py", "audit.py"],
+    "demo_ld": ["overview.py", "units.py", "projects.py", "flags.py", "audit.py"],
 }
 
 
@@ -142,13 +142,13 @@ def test_each_role_walks_its_pages_and_sees_only_its_scope(app_db, username):
         if units == ():
             assert s.NO_SCOPE_EXPERT in text and not at.dataframe, page
             continue
-        if page == "projects.py":
-            table = next(d.value for d in at.dataframe if "项目名称" in d.value.columns)
+        if page in ("projects.py", "units.py", "flags.py"):
+            table = next(d.value for d in at.dataframe if "单位名称" in d.value.columns)
             shown = set(table["单位名称"])
             allowed = {r[0] for r in con.execute("SELECT DISTINCT unit_name FROM v_project_scores WHERE "
                                                  "$all OR list_contains($units, unit_code)",
                                                  {"all": units is None, "units": list(units or [])}).fetchall()}
-            assert shown <= allowed and shown, (username, shown - allowed)
+            assert shown <= allowed and shown, (username, page, shown - allowed)
         if page == "overview.py":
             expected = con.execute("SELECT count(*) FROM v_project_scores WHERE year = 2015 AND "
                                    "($all OR list_contains($units, unit_code))",

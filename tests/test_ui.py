@@ -30,6 +30,9 @@ def test_chinese_number_formats(fn, value, expected):
 def test_score_delta_and_file_label():
     assert fmt.score_delta(Decimal("84.2"), Decimal("98")) == "-13.80"
     assert fmt.score_delta(None, Decimal("98")) is None
+    assert fmt.score_delta(Decimal("86.58"), Decimal("86.58")) is None  # no "+0.00" badge
+    assert fmt.score_delta(Decimal("86.581"), Decimal("86.58")) is None
+    assert fmt.score_delta(Decimal("86.59"), Decimal("86.58")) == "+0.01"
     assert fmt.file_label("/x/批次.zip/219001_龙康小学.xlsx") == "219001_龙康小学.xlsx"
 
 

@@ -16,7 +16,7 @@ import streamlit as st
 from etl import MAX_UPLOAD_MB, build_sample_database, load_uploads
 from present.strings import SAMPLE_BADGE
 from rubrics.model import ALL_FLAGS
-from store import access, accounts, audit, backup, db, queries
+from store import access, accounts, audit, backup, db, queries, reviews
 from store.access import Viewer
 from store.queries import Headline, Units
 
@@ -197,8 +197,69 @@ def flag_counts(year: int, units: Units, version: int) -> pd.DataFrame:
     return queries.flag_counts(con(), year, units)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def unit_table(year: int, units: Units, where: queries.UnitFilter, version: int) -> pd.DataFrame:
+    """The year's units matching the filter, by rank."""
+    return queries.unit_table(con(), year, units, where)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def unit_choices(year: int, units: Units, version: int) -> tuple[list[str], list[str], list[str]]:
+    """Unit types, departments and main domains for the unit filters."""
+    return queries.unit_choices(con(), year, units)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def unit_detail(year: int, unit_code: str, units: Units, version: int) -> dict[str, object] | None:
+    """One unit's year, rank included (None: no data that year, or outside the scope)."""
+    return queries.unit_detail(con(), year, unit_code, units)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def unit_projects(year: int, unit_code: str, units: Units, version: int) -> pd.DataFrame:
+    """Every project of one unit in the year, by name."""
+    where = queries.ProjectFilter(unit_codes=(unit_code,))
+    total, _ = queries.project_totals(con(), year, units, where)
+    return queries.project_page(con(), year, units, where, limit=max(total, 1), offset=0)
+
+
+def unit_name(unit_code: str) -> str | None:
+    """Whether a unit code exists at all (for saying a link points outside the viewer's scope)."""
+    return queries.unit_name(con(), unit_code)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def flag_list(year: int, units: Units, flags: tuple[str, ...], departments: tuple[str, ...],
+              version: int) -> pd.DataFrame:
+    """The year's flags, one row per project and flag, with what raised each."""
+    return queries.flag_list(con(), year, units, flags, departments)
+
+
+def review_history(project_id: str, units: Units) -> pd.DataFrame:
+    """Every review of a project, newest first (not cached: two reviewers must see each other's saves)."""
+    return reviews.history(con(), project_id, units)
+
+
+def latest_review(project_id: str) -> reviews.Review | None:
+    """The project's newest review row (not cached: it is what a save is checked against)."""
+    return reviews.latest(con(), project_id)
+
+
+def set_review(viewer: Viewer, units: Units, form_id: int, score: object, reason: str,
+               seen: int | None) -> reviews.Review:
+    """Save a reviewed score (refused on a stale view; the data version moves on)."""
+    return reviews.set_score(con(), viewer, units, form_id, score, reason, seen)
+
+
+def withdraw_review(viewer: Viewer, units: Units, form_id: int, reason: str, seen: int | None) -> reviews.Review:
+    """Withdraw a reviewed score."""
+    return reviews.withdraw(con(), viewer, units, form_id, reason, seen)
+
+
 FLAGS = ALL_FLAGS  # the engine's flags, in its order, for filters
 ProjectFilter = queries.ProjectFilter
+UnitFilter = queries.UnitFilter
+ReviewError = reviews.ReviewError
 
 
 def selection() -> tuple[int, int | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, NoReturn
+from typing import Any, Literal, NoReturn
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -16,9 +16,10 @@ from present import format as fmt
 from present import strings as s
 from present import tables
 from reports.tables import XLSX_MIME, table_xlsx
-from store.access import EXPERT, Refused, Viewer, check_form
+from store import audit
+from store.access import EXPERT, Refused, Viewer, check_form, in_scope, refuse
 from store.queries import Units
-from ui import data, session
+from ui import address, data, session
 
 
 @dataclass(frozen=True)
@@ -139,12 +140,13 @@ FORM_PARAM = "form"  # ?form=<id>: the project a shared link opens
 _FORM_SHOWN = "_form_in_address"  # the id this session last wrote into the address
 
 
-def requested_form(ctx: PageContext) -> int | None:
+def requested_form(ctx: PageContext, echo_is_request: bool = False) -> int | None:
     """The project a link asks for (?form=…) when it exists and the viewer may see it; the page's own echo of
-    its selection is not a request. A project outside the viewer's scope is refused (and recorded) and the
-    parameter dropped, so a rerun does not ask again."""
+    its selection is not a request (unless `echo_is_request`: the address is the page's state). A project
+    outside the viewer's scope is refused (and recorded) and the parameter dropped, so a rerun does not ask
+    again."""
     raw = st.query_params.get(FORM_PARAM)
-    if raw is None or raw == st.session_state.get(_FORM_SHOWN):
+    if raw is None or (raw == st.session_state.get(_FORM_SHOWN) and not echo_is_request):
         return None
     if not raw.isdigit() or len(raw) > 18:
         st.warning(s.URL_FORM_BAD.format(value=raw[:40]))
@@ -201,3 +203,120 @@ def table_with_downloads(ctx: PageContext, table: pd.DataFrame, what: str, heigh
 def _downloads(table: pd.DataFrame, what: str, title: str) -> tuple[bytes, bytes]:
     """(xlsx, csv) bytes of a shaped table, built once per table content."""
     return table_xlsx(table, what, title, tables.EXCEL_FORMATS), fmt.csv_bytes(table)
+
+
+COLUMN_FORMATS = {  # how shaped tables show numbers on screen: 万元 with two decimals, scores two, rates percent
+    s.COL_BUDGET: "accounting", s.COL_EXECUTED: "accounting", s.COL_RATE: "percent", s.COL_SELF: "%.2f",
+    s.COL_COMPUTED: "%.2f", s.COL_REVIEWED: "%.2f", s.COL_FINAL: "%.2f", s.COL_SCORE: "%.2f", s.COL_WEIGHT: "%.2f",
+    s.COL_APPLIED: "%.2f",
+}
+_NONCE = "_selection_nonce"  # session_state: bumped on every move, so a table's old selection does not reopen
+
+
+def _column_config(table: pd.DataFrame) -> dict[str, Any]:
+    return {col: st.column_config.NumberColumn(format=fmt_) for col, fmt_ in COLUMN_FORMATS.items()
+            if col in table.columns}
+
+
+def go_to(unit: str | None = None, form: int | None = None) -> NoReturn:
+    """Move to a level of the drill-down (None, None: the list) and run the page again."""
+    _move(unit, form)
+    st.rerun()
+
+
+def _move(unit: str | None, form: int | None) -> None:
+    address.put(address.UNIT, unit)
+    address.put(address.FORM, form)
+    st.session_state.pop(_FORM_SHOWN, None)
+    st.session_state[_NONCE] = st.session_state.get(_NONCE, 0) + 1
+
+
+def breadcrumbs(trail: list[tuple[str, dict[str, object] | None]]) -> None:
+    """单位评分 › unit › project: every step but the last a button back to it, and a back button."""
+    steps = st.columns([2] * len(trail) + [max(1, 10 - 2 * len(trail))], vertical_alignment="center")
+    for i, (label, target) in enumerate(trail):
+        shown = ("› " if i else "") + label
+        if target is None:
+            steps[i].markdown(f"**{shown}**")
+        else:
+            steps[i].button(shown, key=f"crumb_{i}", type="tertiary", on_click=_move,
+                            args=(target.get("unit"), target.get("form")))
+    parent = trail[-2][1] if len(trail) > 1 else None
+    if parent is not None:
+        label = s.BACK_TO_UNITS if not parent else s.BACK_TO_UNIT.format(unit=trail[-2][0])
+        steps[-1].button(label, key="crumb_back", icon=":material/arrow_back:", on_click=_move,
+                         args=(parent.get("unit"), parent.get("form")))
+
+
+def go_back_button(label: str, unit: str | None) -> None:
+    """A button back to a level (the unit, or the list when None)."""
+    st.button(label, icon=":material/arrow_back:", on_click=_move, args=(unit, None))
+
+
+def selectable_table(ctx: PageContext, table: pd.DataFrame, ids: list[object], what: str, key: str) -> object | None:
+    """A shaped table whose rows can be clicked (one at a time), with its Excel and CSV downloads; returns the
+    id of the clicked row, None when none is."""
+    nonce = st.session_state.get(_NONCE, 0)
+    event = st.dataframe(tables.for_display(table), hide_index=True, width="stretch", placeholder=fmt.EMPTY,
+                         column_config=_column_config(table), on_select="rerun", selection_mode="single-row",
+                         key=f"{key}_{nonce}", height=min(36 * len(table) + 40, 520))
+    title = ctx.export_title(what)
+    left, right, _ = st.columns([1, 1, 6])
+    xlsx, csv = _downloads(table, what, title)
+    left.download_button(s.DOWNLOAD_EXCEL, xlsx, file_name=f"{what}_{ctx.year}.xlsx", mime=XLSX_MIME, key=f"{key}_x")
+    right.download_button(s.DOWNLOAD_CSV, csv, file_name=f"{what}_{ctx.year}.csv", mime="text/csv", key=f"{key}_c")
+    rows = event.selection.rows if event is not None else []
+    return ids[rows[0]] if rows else None
+
+
+def selectable_chart(figure: object, key: str) -> object | None:
+    """A plotly chart whose bars can be clicked; returns the customdata of the clicked bar (None: none)."""
+    nonce = st.session_state.get(_NONCE, 0)
+    event = st.plotly_chart(figure, width="stretch", on_select="rerun", selection_mode="points",
+                            key=f"{key}_{nonce}", config=charts_config())
+    points = event.selection.points if event is not None else []
+    for point in points:
+        value = point.get("customdata")
+        if value is not None:
+            return value[0] if isinstance(value, (list, tuple)) else value
+    return None
+
+
+def charts_config() -> dict[str, object]:
+    """plotly's mode bar in Chinese, with the PNG button named after the chart."""
+    return {"locale": "zh-CN", "displaylogo": False,
+            "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"]}
+
+
+def requested_unit(ctx: PageContext) -> str | None:
+    """The unit a link asks for (?unit=…) when the viewer may see it; a unit outside the scope is refused (and
+    recorded), an unknown one said so; either way the parameter is dropped."""
+    code = address.text(address.UNIT)
+    if code is None:
+        return None
+    if not in_scope(ctx.units, code):
+        name = data.unit_name(code)
+        if name is not None:
+            message = s.UNIT_NOT_VISIBLE.format(code=code)
+            st.error(str(refuse(data.con(), ctx.viewer, audit.VIEW, message, target=f"单位 {code}（{name}）",
+                                unit_code=code)))
+        else:
+            st.warning(s.UNIT_NOT_FOUND.format(code=code[:20], year=ctx.year))
+        _move(None, None)
+        return None
+    return code
+
+
+def unit_of_form(ctx: PageContext, form_id: int, unit_code: str) -> str:
+    """The unit the project belongs to (a link may name another unit with it: the project wins)."""
+    detail = data.form_detail(form_id, ctx.units, ctx.version)
+    owner = str(detail["unit_code"]) if detail else unit_code
+    if owner != unit_code:
+        address.put(address.UNIT, owner)
+    return owner
+
+
+def over_the_years(ctx: PageContext, unit_code: str | None = None, project_id: str | None = None) -> None:
+    """A unit's or a project's scores and execution rates over the loaded years (nothing with one year)."""
+    if len(data.years(ctx.version)) < 2:
+        return
