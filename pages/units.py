@@ -66,8 +66,8 @@ def unit_level(code: str) -> None:
     c3.metric(s.COL_COMPUTED, fmt.score(unit["computed_score"]),
               delta=fmt.score_delta(unit["computed_score"], unit["self_score"]))
     c4.metric(s.COL_SELF, fmt.score(unit["self_score"]))
-    c5.metric(s.DETAIL_BUDGET, fmt.wan(unit["budget_full_year"]),
-              help=f"{s.DETAIL_EXECUTED} {fmt.wan(unit['executed'])}")
+    c5.metric(s.DETAIL_BUDGET, fmt.wan_figure(unit["budget_full_year"]),
+              help=f"{s.DETAIL_EXECUTED} {fmt.wan_figure(unit['executed'])}")
     c6.metric(s.METRIC_RATE, fmt.pct(unit["execution_rate"]))
     projects = data.unit_projects(year, code, units, version)
     scored = int(projects["final_score"].notna().sum())

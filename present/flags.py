@@ -52,7 +52,7 @@ def sentence(flag: str, self_score: object, computed: object, rate: object, budg
                                                diff=fmt.score(diff))
     if flag == FLAG_LOW_EXECUTION:
         threshold = _low_threshold(form_lines)
-        text = s.FLAG_SENTENCE_LOW.format(budget=fmt.wan(budget), executed=fmt.wan(executed), rate=fmt.pct(rate, 2))
+        text = s.FLAG_SENTENCE_LOW.format(budget=fmt.wan(budget), executed=fmt.wan(executed), rate=fmt.pct(rate))
         return text + (s.FLAG_SENTENCE_LOW_LIMIT.format(limit=threshold) if threshold else "")
     if flag == FLAG_INCOMPLETE and form_lines:
         detail = form_lines[0].partition(":")[2].partition(ARROW)[0].strip()

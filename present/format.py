@@ -31,6 +31,12 @@ def wan(value: object, places: int = 2) -> str:
     return EMPTY if number is None else f"{_fixed(number, places)} 万元"
 
 
+def wan_figure(value: object) -> str:
+    """An amount in 万元 without the unit, for a label that names it: 99500 → '99,500.00'."""
+    number = _dec(value)
+    return EMPTY if number is None else _fixed(number, 2)
+
+
 def yi(value_in_wan: object, places: int = 2) -> str:
     """An amount given in 万元, shown in 亿元: 99500 → '9.95 亿元'."""
     number = _dec(value_in_wan)
@@ -45,8 +51,11 @@ def money(value_in_wan: object) -> str:
     return yi(number) if abs(number) >= WAN_PER_YI else wan(number)
 
 
-def pct(fraction: object, places: int = 1) -> str:
-    """A fraction as a percentage: 0.8362 → '83.6%'."""
+RATE_PLACES = 2  # one precision for every rate shown (the engine's arithmetic shows two decimals too)
+
+
+def pct(fraction: object, places: int = RATE_PLACES) -> str:
+    """A fraction as a percentage: 0.83618 → '83.62%'."""
     number = _dec(fraction)
     return EMPTY if number is None else f"{_fixed(number * 100, places)}%"
 

@@ -32,12 +32,14 @@ SHOWN_NUMERIC = {s.COL_BUDGET, s.COL_EXECUTED, s.COL_RATE, s.COL_SELF, s.COL_COM
 
 def for_display(table: pd.DataFrame) -> pd.DataFrame:
     """A shaped table for the screen only: Decimal columns as floats, so that they right-align and a missing
-    value shows as blank. Exports use the exact table."""
+    value shows as blank; rates in percent. Exports use the exact table."""
     shown = table.copy()
     for col in shown.columns:
         if col in SHOWN_NUMERIC:
             shown[col] = pd.to_numeric(shown[col].map(lambda v: None if v is None else float(v)),
                                        errors="coerce").astype(float)
+        if col == s.COL_RATE:  # shown as a percentage with the one precision of every rate (format "%.2f%%")
+            shown[col] = shown[col] * 100
     return shown
 
 
@@ -127,7 +129,7 @@ def review_table(history: pd.DataFrame) -> pd.DataFrame:
 
 
 MONEY_FORMAT = "#,##0.00"  # 万元, two decimals
-PERCENT_FORMAT = "0.0%"  # rates are fractions
+PERCENT_FORMAT = "0.00%"  # rates are fractions; one precision for every rate
 SCORE_FORMAT = "0.00"
 EXCEL_FORMATS = {  # Excel number format per Chinese column name, for reports.tables.table_xlsx
     s.COL_BUDGET: MONEY_FORMAT, s.COL_EXECUTED: MONEY_FORMAT, s.COL_RATE: PERCENT_FORMAT, s.COL_SCORE: SCORE_FORMAT,

@@ -129,7 +129,7 @@ def test_first_start_builds_the_sample_and_shows_the_overview(server, tmp_path):
     assert "121 家" not in sign_in_text  # no data before signing in
     assert "项目得分与复核" not in before_sign_in and "以单位身份体验" in before_sign_in
     assert "数据范围：区市容环卫局" in unit_text and "区纪委" not in unit_text and "区市容环卫局" in unit_text
-    for expected in ("总览", "121 家", "793 个", "9.95 亿元", "8.32 亿元", "83.6%", "49%", "评价等级分布"):
+    for expected in ("总览", "121 家", "793 个", "9.95 亿元", "8.32 亿元", "83.62%", "49%", "评价等级分布"):
         assert expected in text
     assert "示例数据" in sidebar
     assert "符合条件的项目：793 个" in projects_text and "预算执行率" in projects_text

@@ -118,7 +118,7 @@ def test_overview_shows_the_reference_year(sample_app, sample_con):
     assert shown["自评项目"] == "793 个"
     assert shown["财政拨付资金（全年预算数）"] == "9.95 亿元"
     assert shown["实际支出（全年执行数）"] == "8.32 亿元"
-    assert shown["预算执行率"] == "83.6%"
+    assert shown["预算执行率"] == "83.62%"
     assert shown["占全年项目支出"] == "49%"
     mean, flagged = sample_con.execute(
         "SELECT round(avg(final_score), 2), count(*) FILTER (WHERE len(flags) > 0) FROM v_project_scores "
@@ -220,7 +220,7 @@ def test_unit_table_download_is_excel_friendly(sample_app, sample_con, media_sto
     assert [c.value for c in ws[3]] == UNIT_HEADERS
     data = list(ws.iter_rows(min_row=4))
     assert len(data) == len(expected)
-    formats = {"全年预算数（万元）": "#,##0.00", "全年执行数（万元）": "#,##0.00", "执行率": "0.0%", "最终得分": "0.00"}
+    formats = {"全年预算数（万元）": "#,##0.00", "全年执行数（万元）": "#,##0.00", "执行率": "0.00%", "最终得分": "0.00"}
     for header, number_format in formats.items():
         column = UNIT_HEADERS.index(header)
         assert {row[column].number_format for row in data} == {number_format}, header
@@ -293,7 +293,7 @@ def test_projects_page_filters_and_explains_a_flagged_project(sample_app, sample
     shown = metrics(at)
     assert shown["单位自评分"] == f"{self_score:.2f}" and shown["核算得分"] == f"{computed:.2f}"
     assert self_score - computed > 5
-    assert shown["全年预算数"] == fmt.wan(budget) and shown["全年执行数"] == fmt.wan(executed)
+    assert shown["全年预算数（万元）"] == fmt.wan_figure(budget) and shown["全年执行数（万元）"] == fmt.wan_figure(executed)
     arithmetic = at.code[0].value
     assert "预算执行率" in arithmetic and "总分" in arithmetic
     assert any("自评分虚高" in w.value for w in at.warning)

@@ -17,8 +17,8 @@ from reports.tables import table_xlsx
     (fmt.yi, Decimal("83200"), "8.32 亿元"),
     (fmt.money, Decimal("203061.22"), "20.31 亿元"),
     (fmt.money, Decimal("39.4"), "39.40 万元"),
-    (fmt.pct, Decimal("0.836180904"), "83.6%"),
-    (fmt.pct, 1, "100.0%"),
+    (fmt.pct, Decimal("0.836180904"), "83.62%"),
+    (fmt.pct, 1, "100.00%"),
     (fmt.score, Decimal("88.605"), "88.61"),
     (fmt.score, float("nan"), "—"),
     (fmt.count, 793, "793"),
@@ -71,4 +71,4 @@ def test_excel_export_of_a_shaped_table():
         "score": [Decimal("91.2")], "grade": ["优"], "flagged_projects": [1]}))
     ws = openpyxl.load_workbook(io.BytesIO(table_xlsx(table, "单位", "2015 年度", tables.EXCEL_FORMATS))).active
     assert ws["E4"].value == 1200.5 and ws["E4"].number_format == "#,##0.00"
-    assert ws["G4"].number_format == "0.0%"
+    assert ws["G4"].number_format == "0.00%"

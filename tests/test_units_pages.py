@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_pages import ADMIN, DASHBOARD, TIMEOUT_S, YEAR, admin_app, figure, metrics, signed_in
 
 from present import flags as flag_text
 from present import strings as s
 from store import access, accounts, audit, db
 from store.access import Viewer
-from test_pages import ADMIN, DASHBOARD, TIMEOUT_S, YEAR, admin_app, figure, metrics, signed_in
 
 READER = Viewer("demo_ld", "领导只读演示", access.READER, is_demo=True)
 UNIT = Viewer("demo_dw", "市容环卫局演示", access.UNIT, units=("214001",), is_demo=True)
@@ -89,7 +89,7 @@ def test_a_unit_opens_with_its_rank_scores_and_projects_and_a_way_back(app_path)
         "SELECT rank, score, computed_score, self_score, projects, (SELECT count(score) FROM v_unit_scores "
         "WHERE year = $y) FROM v_unit_scores WHERE year = $y AND unit_code = $c", {"y": YEAR, "c": code}).fetchone()
     shown = metrics(at)
-    assert shown[s.UNIT_RANK] == f"第 {rank} 名 / {total}"
+    assert shown[s.UNIT_RANK] == f"{rank} / {total}"
     assert shown[s.COL_SCORE] == f"{score:.2f}" and shown[s.COL_COMPUTED] == f"{computed:.2f}"
     assert shown[s.COL_SELF] == f"{own:.2f}"
     table = table_with(at, s.COL_PROJECT)

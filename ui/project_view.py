@@ -13,7 +13,7 @@ from present import strings as s
 from present import tables
 from store.access import REVIEW, Refused
 from ui import data
-from ui.widgets import PageContext
+from ui.widgets import PageContext, column_config
 
 _FLASH = "_review_flash"  # session_state: what the last save said, shown once after the rerun
 
@@ -30,9 +30,9 @@ def show_project(ctx: PageContext, form_id: int) -> dict[str, object] | None:
                                       loaded=f"{form['loaded_at']:%Y-%m-%d %H:%M}", rubric=form["rubric_name"],
                                       rubric_date=form["rubric_loaded_at"]))
     c1, c2, c3, c4, c5, c6 = st.columns(6)
-    c1.metric(s.DETAIL_BUDGET, fmt.wan(form["budget_full_year"]))
-    c2.metric(s.DETAIL_EXECUTED, fmt.wan(form["executed"]),
-              help=f"{s.METRIC_RATE} {fmt.pct(form['execution_rate'], 2)}")
+    c1.metric(s.DETAIL_BUDGET, fmt.wan_figure(form["budget_full_year"]))
+    c2.metric(s.DETAIL_EXECUTED, fmt.wan_figure(form["executed"]),
+              help=f"{s.METRIC_RATE} {fmt.pct(form['execution_rate'])}")
     c3.metric(s.DETAIL_SELF, fmt.score(form["self_score"]))
     c4.metric(s.DETAIL_COMPUTED, fmt.score(form["computed_score"]),
               delta=fmt.score_delta(form["computed_score"], form["self_score"]))
@@ -49,8 +49,9 @@ def show_project(ctx: PageContext, form_id: int) -> dict[str, object] | None:
     st.markdown(f"**{s.DETAIL_ARITHMETIC}**")
     st.code("\n".join(form["explanation"]), language=None)
     st.markdown(f"**{s.DETAIL_INDICATORS}**")
-    st.dataframe(tables.for_display(tables.indicator_table(data.form_indicators(form_id, units, version))),
-                 hide_index=True, width="stretch", placeholder=fmt.EMPTY)
+    indicators = tables.indicator_table(data.form_indicators(form_id, units, version))
+    st.dataframe(tables.for_display(indicators), hide_index=True, width="stretch", placeholder=fmt.EMPTY,
+                 column_config=column_config(indicators))
     with st.expander(s.DETAIL_GOALS):
         st.markdown(f"**{s.DETAIL_GOAL_EXPECTED}**：{form['goal_expected'] or fmt.EMPTY}")
         st.markdown(f"**{s.DETAIL_GOAL_ACTUAL}**：{form['goal_actual'] or fmt.EMPTY}")
@@ -67,7 +68,9 @@ def show_project(ctx: PageContext, form_id: int) -> dict[str, object] | None:
     history = data.form_history(str(form["project_id"]), units, version)
     if len(history) > 1:
         with st.expander(f"{s.DETAIL_HISTORY}（{len(history)}）"):
-            st.dataframe(tables.for_display(tables.history_table(history)), hide_index=True, width="stretch")
+            versions = tables.history_table(history)
+            st.dataframe(tables.for_display(versions), hide_index=True, width="stretch",
+                         column_config=column_config(versions))
     return form
 
 
@@ -116,7 +119,8 @@ def _review_panel(ctx: PageContext, form: dict[str, Any]) -> None:
     st.session_state[seen_key] = latest_id
     if not history.empty:
         with st.expander(s.REVIEW_HISTORY.format(n=len(history))):
-            st.dataframe(tables.for_display(tables.review_table(history)), hide_index=True, width="stretch")
+            steps = tables.review_table(history)
+            st.dataframe(tables.for_display(steps), hide_index=True, width="stretch", column_config=column_config(steps))
 
 
 def _save(ctx: PageContext, form_id: int, seen_key: str, seen: int | None, save: Callable[[], Any], done: str) -> None:

@@ -176,11 +176,7 @@ def table_with_downloads(ctx: PageContext, table: pd.DataFrame, what: str, heigh
     """A shaped table (Chinese column names, exact numbers) with Excel and CSV downloads named after it and the
     year. With `full`, the downloads hold every row it returns, built only when the user clicks."""
     st.dataframe(tables.for_display(table), hide_index=True, width="stretch", height=height, placeholder=fmt.EMPTY,
-                 column_config={
-                     s.COL_RATE: st.column_config.NumberColumn(format="percent"),
-                     s.COL_BUDGET: st.column_config.NumberColumn(format="localized"),
-                     s.COL_EXECUTED: st.column_config.NumberColumn(format="localized"),
-                 })
+                 column_config=column_config(table))
     title = ctx.export_title(what)
     left, right, _ = st.columns([1, 1, 6])
     if full is None:  # the table itself: its files are built once per table and kept
@@ -206,14 +202,15 @@ def _downloads(table: pd.DataFrame, what: str, title: str) -> tuple[bytes, bytes
 
 
 COLUMN_FORMATS = {  # how shaped tables show numbers on screen: 万元 with two decimals, scores two, rates percent
-    s.COL_BUDGET: "accounting", s.COL_EXECUTED: "accounting", s.COL_RATE: "percent", s.COL_SELF: "%.2f",
+    s.COL_BUDGET: "accounting", s.COL_EXECUTED: "accounting", s.COL_RATE: "%.2f%%", s.COL_SELF: "%.2f",
     s.COL_COMPUTED: "%.2f", s.COL_REVIEWED: "%.2f", s.COL_FINAL: "%.2f", s.COL_SCORE: "%.2f", s.COL_WEIGHT: "%.2f",
     s.COL_APPLIED: "%.2f",
 }
 _NONCE = "_selection_nonce"  # session_state: bumped on every move, so a table's old selection does not reopen
 
 
-def _column_config(table: pd.DataFrame) -> dict[str, Any]:
+def column_config(table: pd.DataFrame) -> dict[str, Any]:
+    """The on-screen number formats of a shaped table's columns (see COLUMN_FORMATS)."""
     return {col: st.column_config.NumberColumn(format=fmt_) for col, fmt_ in COLUMN_FORMATS.items()
             if col in table.columns}
 
@@ -258,7 +255,7 @@ def selectable_table(ctx: PageContext, table: pd.DataFrame, ids: list[object], w
     id of the clicked row, None when none is."""
     nonce = st.session_state.get(_NONCE, 0)
     event = st.dataframe(tables.for_display(table), hide_index=True, width="stretch", placeholder=fmt.EMPTY,
-                         column_config=_column_config(table), on_select="rerun", selection_mode="single-row",
+                         column_config=column_config(table), on_select="rerun", selection_mode="single-row",
                          key=f"{key}_{nonce}", height=min(36 * len(table) + 40, 520))
     title = ctx.export_title(what)
     left, right, _ = st.columns([1, 1, 6])
