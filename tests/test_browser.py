@@ -4,6 +4,7 @@ the overview with the headline figures in Chinese; a unit's demo account sees on
 address typed before signing in shows nothing."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import duckdb
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -138,3 +140,111 @@ def test_first_start_builds_the_sample_and_shows_the_overview(server, tmp_path):
     assert "Traceback" not in text
     assert shot.stat().st_size > 50_000
     assert (tmp_path / "budget_perf.duckdb").exists() and not (tmp_path / "budget_perf.new.duckdb").exists()
+
+
+@pytest.fixture
+def sample_server(sample_db_path, tmp_path):
+    """`streamlit run dashboard.py` on a copy of the built sample database (no first-start build)."""
+    path = tmp_path / "budget_perf.duckdb"
+    shutil.copy(sample_db_path, path)
+    port = _free_port()
+    env = {**os.environ, "BUDGET_PERF_DB": str(path)}
+    log = (tmp_path / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address=127.0.0.1",
+         f"--server.port={port}", "--server.headless=true", "--browser.gatherUsageStats=false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_S
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
+    yield url, path
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def _main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def _click_first_row(page) -> None:
+    """Select the first data row of the page's first table (the row-marker column of the data grid)."""
+    box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 18)
+
+
+def test_drill_down_units_projects_indicators_and_back_with_the_view_in_the_address(sample_server, tmp_path):
+    server, path = sample_server
+    con = duckdb.connect(str(path), read_only=True)
+    first_code, first_name = con.execute("SELECT unit_code, unit_name FROM v_unit_scores WHERE year = 2015 "
+                                         "ORDER BY rank, unit_code LIMIT 1").fetchone()
+    first_project = con.execute("SELECT project_name FROM v_project_scores WHERE year = 2015 AND unit_code = ? "
+                                "ORDER BY unit_code, project_name, form_id LIMIT 1", [first_code]).fetchone()[0]
+    con.close()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="zh-CN")
+        page.goto(server)
+        page.get_by_role("button", name="以绩效办身份体验").click()
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("单位评分").click()
+        page.get_by_text("符合条件的单位：121 家").wait_for(timeout=60_000)
+        page.locator('[data-testid="stPlotlyChart"] .bars .point path').first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(tmp_path / "level0_units_1400.png"))
+        page.set_viewport_size({"width": 1920, "height": 1200})
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(tmp_path / "level0_units_1920.png"))
+        page.set_viewport_size({"width": 1400, "height": 1800})
+
+        # the top bar is rank 1 (plotly draws bottom-up: the last bar); bars start left of the axis, so click near
+        # the visible end
+        bars = page.locator('[data-testid="stPlotlyChart"] .bars .point path')
+        bar = bars.nth(bars.count() - 1).bounding_box()
+        page.mouse.click(bar["x"] + bar["width"] - 20, bar["y"] + bar["height"] / 2)
+        page.get_by_text("全区排名（名/家）").wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        unit_url, unit_text = page.url, _main_text(page)
+        page.screenshot(path=str(tmp_path / "level1_unit.png"))
+
+        _click_first_row(page)
+        page.get_by_text("计算过程").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        project_url, project_text = page.url, _main_text(page)
+        page.screenshot(path=str(tmp_path / "level2_project.png"), full_page=True)
+
+        # the copied address, opened in a fresh browser: sign in, and the same project is there
+        other = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="zh-CN")
+        other.goto(project_url)
+        other.get_by_role("button", name="以绩效办身份体验").click()
+        other.get_by_text("计算过程").first.wait_for(timeout=60_000)
+        other.wait_for_timeout(1500)
+        reopened_text = _main_text(other)
+
+        page.get_by_role("button", name=f"返回 {first_name}").click()
+        page.get_by_text("全区排名（名/家）").wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
+        back_url = page.url
+        page.get_by_role("button", name="返回单位列表").click()
+        page.get_by_text("符合条件的单位：121 家").wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
+        list_url = page.url
+        browser.close()
+    print(f"screenshots: {tmp_path}")
+    assert f"unit={first_code}" in unit_url and "form=" not in unit_url
+    assert f"› {first_name}" in unit_text or first_name in unit_text
+    assert "1 / 121" in unit_text and "返回单位列表" in unit_text
+    assert f"unit={first_code}" in project_url and "form=" in project_url
+    assert f"{first_name} · {first_project}" in project_text and "财政复核" in project_text
+    assert f"{first_name} · {first_project}" in reopened_text and "计算过程" in reopened_text
+    assert f"unit={first_code}" in back_url and "form=" not in back_url
+    assert "unit=" not in list_url
+    assert "Traceback" not in unit_text + project_text + reopened_text
