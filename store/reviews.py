@@ -112,11 +112,11 @@ def _reason(reason: str) -> str:
     return text
 
 
-def _conflict_message(current: Review | None) -> str:
+def _conflict_message(current: Review | None, who: str) -> str:
     if current is None:
         return "该项目的复核刚被撤回，与您打开时看到的不同；请刷新后再决定。未保存。"
     what = (f"改为 {current.reviewed_score} 分" if current.action == SET else "撤回了复核")
-    return (f"您打开该项目后，{current.reviewer} 已于 {current.reviewed_at:%Y-%m-%d %H:%M:%S} {what}"
+    return (f"您打开该项目后，{who} 已于 {current.reviewed_at:%Y-%m-%d %H:%M:%S} {what}"
             f"（理由：{current.reason}）。您的修改未保存，以免覆盖对方的复核；请刷新后再决定。")
 
 
@@ -131,12 +131,26 @@ def _save(con: Connection, viewer: Viewer, units: Units, form_id: int, action: s
     project_id, unit_code, unit_name, project_name, _, year = row
     target = f"{unit_name} · {project_name}"
     require(con, viewer, REVIEW, unit_code=unit_code, target=target, units=units, what=f"项目“{target}”")
+    what = audit.REVIEW_SET if action == SET else audit.REVIEW_WITHDRAW
+    try:
+        return _insert(con, viewer, form_id, project_id, unit_code, year, target, what, action, score, reason, seen)
+    except ReviewConflict as exc:  # nothing was stored; the attempt is kept, with what the reviewer was told
+        audit.record_alone(con, audit.Entry(viewer.username, viewer.role, what, audit.FAILED, target=target,
+                                            unit_code=unit_code, after={"reviewed_score": score, "reason": reason},
+                                            detail=str(exc)))
+        raise
+
+
+def _insert(con: Connection, viewer: Viewer, form_id: int, project_id: str, unit_code: str, year: int, target: str,
+            what: str, action: str, score: Decimal | None, reason: str, seen: int | None) -> Review:
     with writing(con) as cur:
         if not _one(cur, "SELECT is_current FROM forms WHERE form_id = ?", [form_id]):
             raise ReviewError(f"“{target}”已有新版本的自评表，这一版本不再有效；请打开新版本后复核。未保存。")
         before = _review(cur.execute(LATEST_SQL, [project_id]).fetchone())
         if (before.review_id if before else None) != seen:
-            raise ReviewConflict(_conflict_message(before))
+            named = cur.execute("SELECT display_name FROM accounts WHERE username = ?",
+                                [before.reviewer if before else ""]).fetchone()
+            raise ReviewConflict(_conflict_message(before, named[0] if named else (before.reviewer if before else "")))
         if action == WITHDRAW and (before is None or before.action != SET or before.form_id != form_id):
             raise ReviewError("该项目当前没有复核得分，无需撤回。")
         review_id = int(_one(cur, "SELECT nextval('review_id_seq')", []))
@@ -145,8 +159,7 @@ def _save(con: Connection, viewer: Viewer, units: Units, form_id: int, action: s
         cur.execute(f"INSERT INTO reviews (year, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [year, stored.review_id, stored.project_id, stored.form_id, stored.unit_code, stored.action,
                      stored.reviewed_score, stored.reason, stored.reviewer, stored.reviewed_at, stored.follows])
-        audit.record(cur, audit.Entry(viewer.username, viewer.role, audit.REVIEW_SET if action == SET
-                                      else audit.REVIEW_WITHDRAW, audit.OK, target=target, unit_code=unit_code,
+        audit.record(cur, audit.Entry(viewer.username, viewer.role, what, audit.OK, target=target, unit_code=unit_code,
                                       before=before.state() if before else None, after=stored.state(),
                                       detail=reason))
     return stored

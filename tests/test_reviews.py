@@ -90,6 +90,10 @@ def test_two_reviewers_saving_over_each_other_the_second_is_refused(con):
         reviews.set_score(con, OTHER_ADMIN, None, form_id, 90, "第二位复核人的意见", seen=seen_by_both)
     assert len(reviews.history(con, project_id)) == 1
     assert con.execute("SELECT reviewed_score FROM v_project_scores WHERE form_id = ?", [form_id]).fetchone()[0] == 70
+    tried = con.execute("SELECT actor, outcome, after_state, detail FROM audit_log WHERE action = '财政复核' "
+                        "ORDER BY audit_id").fetchall()
+    assert [(a, o) for a, o, *_ in tried] == [("rev_a", "成功"), ("rev_b", "失败")]
+    assert '"90.00"' in tried[1][2] and "您的修改未保存" in tried[1][3]
 
 
 @pytest.mark.parametrize(("score", "reason", "message"), [
