@@ -43,6 +43,10 @@ DEMO_DISABLE = "停用演示账户"
 DEMO_CREATE = "创建演示账户"
 BACKUP = "备份"
 RESTORE = "恢复备份"
+EVAL_CREATE = "创建评价"
+EVAL_IMPORT = "导入专家评分表"
+EVAL_ENTER = "录入专家评分"
+EVAL_RUBRIC = "选择评价指标体系"
 
 GENESIS = "0" * 64  # the prev_hash of the first row
 
