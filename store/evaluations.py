@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 from rubrics.panel import (
+    KIND_DEPT,
     KIND_KEY,
     KIND_LABELS,
     KINDS,
@@ -361,7 +362,7 @@ def level_scores(con: Connection, year: int, kind: str, scope: PanelScope | None
 DEPT_PROJECTS_SQL = f"""
 WITH d AS (
     SELECT e.evaluation_id, e.department FROM evaluations e
-    WHERE e.year = $year AND e.kind = 'dept' AND {_scope_sql()}
+    WHERE e.year = $year AND e.kind = $kind AND {_scope_sql()}
 ), rb AS (
     SELECT score_places, rounding_method FROM rubrics
     WHERE rubric_id = (SELECT max(rubric_id) FROM v_project_scores WHERE year = $year)
@@ -387,7 +388,7 @@ ORDER BY d.department
 def department_projects(con: Connection, year: int, scope: PanelScope | None) -> pd.DataFrame:
     """For each department evaluated in the year: its units' projects' self-evaluation results (count, mean
     recomputed score by the year's rubric, grade mix, budget)."""
-    return _frame(con, DEPT_PROJECTS_SQL, {"year": year, **_scope_params(scope)})
+    return _frame(con, DEPT_PROJECTS_SQL, {"year": year, "kind": KIND_DEPT, **_scope_params(scope)})
 
 
 def panels_of(con: Connection, account: str) -> int:
@@ -539,10 +540,19 @@ def check_survey(evaluation: EvaluationSpec, value: Survey) -> None:
         raise EvaluationError(f"满意人数必须在 0 至样本量 {value.sample_size} 之间，实际为 {value.satisfied}。")
 
 
-def save_scores(con: Connection, viewer: Viewer, submission: Submission) -> PanelResult:
+@dataclass(frozen=True)
+class Saved:
+    """What a write of scores did: the panel's result after it, and whether anything changed."""
+
+    result: PanelResult
+    changed: bool
+
+
+def save_scores(con: Connection, viewer: Viewer, submission: Submission) -> Saved:
     """Store one or more experts' complete scores for an evaluation (a sheet or an entry in the app): each replaces
     that expert's current scores, the survey replaces the current one, the panel result is computed again — all
-    with the audit entry in one transaction. Refusals are recorded; bad content raises EvaluationError."""
+    with the audit entry in one transaction. Scores and survey equal to the current ones change nothing. Refusals
+    are recorded; bad content raises EvaluationError."""
     evaluation = spec(con, submission.evaluation_id, None)
     if evaluation is None:
         raise EvaluationError(f"评价 {submission.evaluation_id} 不存在。")
@@ -556,8 +566,13 @@ def save_scores(con: Connection, viewer: Viewer, submission: Submission) -> Pane
                                     [evaluation.evaluation_id]).fetchone()
         before_survey = cur.execute("SELECT sample_size, satisfied FROM evaluation_surveys WHERE evaluation_id = ? "
                                     "AND is_current", [evaluation.evaluation_id]).fetchone()
-        batch_id = _next_id(cur, "eval_batch_id_seq")
         names = [e.expert for e in submission.experts]
+        same_survey = submission.survey is None or (
+            before_survey is not None and Survey(int(before_survey[0]), int(before_survey[1])) == submission.survey)
+        if same_survey and all(before_scores.get(e.expert) == {k: v.score.normalize() for k, v in e.scores.items()}
+                               for e in submission.experts):
+            return Saved(score_panel(evaluation.rubric, before_scores), False)
+        batch_id = _next_id(cur, "eval_batch_id_seq")
         cur.execute("UPDATE expert_scores SET is_current = false WHERE evaluation_id = ? AND is_current "
                     "AND list_contains(?, expert_name)", [evaluation.evaluation_id, names])
         columns: dict[str, list[object]] = {k: [] for k in (
@@ -600,7 +615,7 @@ def save_scores(con: Connection, viewer: Viewer, submission: Submission) -> Pane
         audit.record(cur, audit.Entry(viewer.username, viewer.role, action, audit.OK,
                                       target=submission.file_name or f"{evaluation.kind_label}：{evaluation.subject_name}",
                                       unit_code=evaluation.unit_code, before=before, after=after, detail=detail))
-    return result
+    return Saved(result, True)
 
 
 def _insert_scores(cur: duckdb.DuckDBPyConnection, columns: dict[str, list[object]]) -> None:
