@@ -429,8 +429,7 @@ def check_file(name: str, data: bytes, evaluations: Sequence[ev.EvaluationSpec],
     return checked
 
 
-def check_files(con: Connection, files: Sequence[tuple[str, bytes]], expected_id: int | None = None,
-                viewer: Viewer | None = None) -> list[SheetFile]:
+def check_files(con: Connection, files: Sequence[tuple[str, bytes]], expected_id: int | None = None) -> list[SheetFile]:
     """Check uploaded files (name, bytes) against the stored evaluations, writing nothing. Experts in two files of
     one batch are refused in the second. With `expected_id`, every sheet must belong to that evaluation."""
     evaluations = ev.all_specs(con)
@@ -475,4 +474,4 @@ def commit_files(con: Connection, viewer: Viewer, checked: Sequence[SheetFile]) 
 def import_files(con: Connection, viewer: Viewer, files: Sequence[tuple[str, bytes]],
                  expected_id: int | None = None) -> list[SheetFile]:
     """Check and store filled scoring sheets (name, bytes) on behalf of `viewer`; one report per file."""
-    return commit_files(con, viewer, check_files(con, files, expected_id, viewer))
+    return commit_files(con, viewer, check_files(con, files, expected_id))

@@ -62,9 +62,9 @@ def plan_scores(item: SampleEvaluation, rng: random.Random) -> dict[str, dict[st
             scores[expert.name][indicator.indicator_id] = value
     planted = DISAGREEMENTS.get(item.name)
     if planted is not None:
-        indicator_id, values = planted
-        for expert, value in zip(item.panel, values, strict=True):
-            scores[expert.name][indicator_id] = Decimal(value)
+        indicator_id, planted_values = planted
+        for expert, text in zip(item.panel, planted_values, strict=True):
+            scores[expert.name][indicator_id] = Decimal(text)
     return scores
 
 

@@ -342,20 +342,26 @@ def survey(con: Connection, evaluation_id: int, scope: PanelScope | None) -> Sur
     return Survey(int(row[0]), int(row[1])) if row else None
 
 
+def panel_results(con: Connection, year: int, kind: str, scope: PanelScope | None) -> list[tuple[str, PanelResult]]:
+    """(subject name, panel verdict) of every evaluation of the year and kind the viewer may read, in list order."""
+    listed = evaluation_list(con, year, kind, scope)
+    found = [panel_result(con, int(eid), scope) for eid in listed["evaluation_id"]]
+    return [(evaluation.subject_name, result) for evaluation, result in (f for f in found if f is not None)]
+
+
 def level_scores(con: Connection, year: int, kind: str, scope: PanelScope | None) -> pd.DataFrame:
     """Per evaluation and 一级 indicator: the panel's points and the indicator's weight (for side-by-side charts)."""
     rows: list[dict[str, object]] = []
     listed = evaluation_list(con, year, kind, scope)
-    for evaluation_id, name in zip(listed["evaluation_id"], listed["subject_name"], strict=True):
+    for evaluation_id in listed["evaluation_id"]:
         found = panel_result(con, int(evaluation_id), scope)
         if found is None:
             continue
         evaluation, result = found
-        weights = {node.name: node.weight for node in evaluation.rubric.tree}
         points = dict(result.levels)
-        for level, weight in weights.items():
-            rows.append({"evaluation_id": int(evaluation_id), "subject_name": name, "level1": level,
-                         "weight": weight, "points": points.get(level)})
+        for node in evaluation.rubric.tree:
+            rows.append({"evaluation_id": int(evaluation_id), "subject_name": evaluation.subject_name,
+                         "level1": node.name, "weight": node.weight, "points": points.get(node.name)})
     return pd.DataFrame(rows, columns=["evaluation_id", "subject_name", "level1", "weight", "points"])
 
 
