@@ -315,7 +315,8 @@ def _read_scores(sheet: Sheet, evaluation: ev.EvaluationSpec) -> tuple[dict[str,
         indicator = indicators[ident]
         weight = _number(sheet, row, COL_WEIGHT, "分值", "请不要改动分值列")
         if weight != indicator.weight:
-            raise _Bad(_a1(row, COL_WEIGHT), f"“{indicator.name}”的分值被改为 {sheet.value((row, COL_WEIGHT))}，"
+            shown = "空白" if weight is None else _fmt(weight)
+            raise _Bad(_a1(row, COL_WEIGHT), f"“{indicator.name}”的分值被改为 {shown}，"
                                              f"应为 {_fmt(indicator.weight)}：请使用看板下载的评分表，不要改动分值")
         rng = f" 0 至 {_fmt(indicator.weight)} 之间"
         score = _number(sheet, row, COL_SCORE, "得分", f"请填写{rng}的数字")
