@@ -8,7 +8,6 @@ import io
 import shutil
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 

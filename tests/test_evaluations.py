@@ -15,7 +15,7 @@ from etl.build import SAMPLE_EVAL_DIR, SAMPLE_EVALUATIONS
 from rubrics.panel import load_panel_rubric
 from store import access, audit, db, queries
 from store import evaluations as ev
-from store.access import ADMIN, BUDGET, EXPERT, READER, UNIT, Refused, Viewer
+from store.access import BUDGET, EXPERT, READER, UNIT, Refused, Viewer
 
 CLI = access.command_line()
 YEAR = 2015

@@ -14,7 +14,9 @@ from present import charts, tables
 from present import format as fmt
 from present import strings as s
 from reports.tables import XLSX_MIME, table_xlsx
-from rubrics.panel import KIND_KEY, KIND_LABELS, METHOD_LABELS, PanelResult
+from rubrics.panel import KIND_DEPT as KIND_DEPT  # re-exported for pages, which never import rubrics/
+from rubrics.panel import KIND_KEY as KIND_KEY
+from rubrics.panel import KIND_LABELS, METHOD_LABELS, PanelResult
 from store.access import EVALUATE, EXPERT, EXPERT_SCORE, PanelScope, Refused, Viewer
 from store.db import StoreError
 from store.evaluations import EvaluationSpec, Expert, Survey
