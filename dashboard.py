@@ -6,7 +6,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from present import format as fmt
 from present import strings as s
-from store.access import ACCOUNTS, UPLOAD, Refused, Viewer
+from store.access import ACCOUNTS, EXPERT, UPLOAD, Refused, Viewer
 from store.db import DatabaseBusy, StoreError
 from ui import address, data, session, widgets
 
@@ -46,7 +46,11 @@ def pages(viewer: Viewer | None) -> list[StreamlitPage]:
     if viewer is None or viewer.may(ACCOUNTS):
         found.append(st.Page("pages/accounts.py", title=s.NAV_ACCOUNTS, icon=":material/manage_accounts:"))
     found.append(st.Page("pages/audit.py", title=s.NAV_AUDIT, icon=":material/history:"))
-    return found
+    evaluations = [st.Page("pages/key_eval.py", title=s.NAV_KEY_EVAL, icon=":material/reviews:"),
+                   st.Page("pages/dept_eval.py", title=s.NAV_DEPT_EVAL, icon=":material/account_tree:")]
+    if viewer is not None and viewer.role == EXPERT:  # an expert's pages: its panels, and its own trail
+        return evaluations + [p for p in found if p.title == s.NAV_AUDIT]
+    return found + evaluations
 
 
 try:  # draws the sign-in page and stops while nobody is signed in; the address's page waits, hidden

@@ -575,12 +575,13 @@ class ReviewEdit:
         await box.fill(project)
         await sess.timed("find the project to review", lambda: box.press("Enter"),
                          sess.caption(re.compile("^符合条件的项目：1 个")))
-        reason = sess.page.get_by_label(s.REVIEW_REASON)
-        await reason.wait_for(timeout=STEP_TIMEOUT_MS)
+        form = sess.page.locator('[data-testid="stForm"]').filter(
+            has=sess.page.get_by_role("button", name=s.REVIEW_SAVE))
+        reason = form.get_by_role("textbox", name=s.REVIEW_REASON)
+        await reason.first.wait_for(timeout=STEP_TIMEOUT_MS)
         sess.doing("type the reviewed score and the reason")
-        score = sess.page.get_by_label(s.REVIEW_SCORE)
-        await score.fill(self.scores[which])
-        await reason.fill(self.reasons[which])
+        await form.get_by_role("spinbutton", name=s.REVIEW_SCORE).first.fill(self.scores[which])
+        await reason.first.fill(self.reasons[which])
 
     async def submit(self, sess: Session, which: int) -> None:
         told = sess.page.locator('[data-testid="stAlertContentSuccess"], [data-testid="stAlertContentError"]').filter(

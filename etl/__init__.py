@@ -21,3 +21,31 @@ def load_uploads(con: Any, uploads: Sequence[tuple[str, bytes]], actor: Any,
     from etl.load import load_uploads as load
 
     return list(load(con, uploads, actor, progress=progress))
+
+
+def blank_expert_sheet(evaluation: Any, expert: str | None) -> bytes:
+    """The blank scoring sheet of an evaluation (store.evaluations.EvaluationSpec) for one expert (etl.expert_sheet)."""
+    from etl.expert_sheet import blank_sheet
+
+    return blank_sheet(evaluation, expert)
+
+
+def expert_sheet_name(evaluation: Any, expert: str | None) -> str:
+    """The download name of a blank scoring sheet."""
+    from etl.expert_sheet import file_name
+
+    return file_name(evaluation, expert)
+
+
+def check_expert_sheets(con: Any, files: Sequence[tuple[str, bytes]], evaluation_id: int | None) -> list[Any]:
+    """Check filled scoring sheets (name, bytes) for an evaluation, writing nothing (etl.expert_sheet.check_files)."""
+    from etl.expert_sheet import check_files
+
+    return list(check_files(con, files, evaluation_id))
+
+
+def import_expert_sheets(con: Any, actor: Any, files: Sequence[tuple[str, bytes]], evaluation_id: int | None) -> list[Any]:
+    """Check and store filled scoring sheets on behalf of `actor` (etl.expert_sheet.import_files): one report a file."""
+    from etl.expert_sheet import import_files
+
+    return list(import_files(con, actor, files, evaluation_id))

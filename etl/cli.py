@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from etl.build import add_demo_accounts, sample_files
+from etl.build import add_demo_accounts, load_sample_evaluations, sample_files
 from etl.explain import explain
 from etl.form import Problem
 from etl.load import REJECTED, FileReport, check, check_source, default_workers, iter_sources, load_paths
@@ -29,6 +29,7 @@ EXIT_BUSY = 2
 OPEN_WAIT_S = 30  # how long a command waits for another process to release the database
 T = TypeVar("T")
 DEMO_BANNER = "已创建演示账户（demo_jxb 绩效办、demo_ys 预算股室、demo_dw 单位、demo_zj 专家、demo_ld 只读，密码均为 demo）；创建第一个正式账户后自动停用"
+EVAL_BANNER = "已创建示例的重点评价（区市容环卫局 道路清扫费）和部门整体评价（5 个部门），导入专家评分表 {files} 个"
 SAMPLE_BANNER = "导入内置示例数据（示例数据：模拟的 2015 年度 121 家单位、793 个项目，并非真实单位填报）"
 DB_HELP = "数据库文件（默认 data/budget_perf.duckdb，或环境变量 BUDGET_PERF_DB）"
 WAIT_HELP = f"数据库被另一个程序占用时最多等待的秒数（默认 {OPEN_WAIT_S}）"
@@ -148,8 +149,11 @@ def _load(db: Path | None, paths: list[Path], year: int | None, wait_s: float, d
     def work(con: Connection) -> list[FileReport]:
         reports = load_paths(con, paths, rubric=rubric, default_year=year, on_wait=_say, workers=default_workers(),
                              actor=command_line())
-        if demo and not any(r.rejected for r in reports) and add_demo_accounts(con):
-            print(DEMO_BANNER)
+        if demo and not any(r.rejected for r in reports):
+            if add_demo_accounts(con):
+                print(DEMO_BANNER)
+            sheets = load_sample_evaluations(con, command_line())
+            print(EVAL_BANNER.format(files=len(sheets)))
         return reports
 
     started = time.perf_counter()

@@ -3,6 +3,8 @@ Pages and meeting exports use the same builders."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -115,3 +117,61 @@ def ranking_figure(units: pd.DataFrame, year: int) -> go.Figure:
              else s.CHART_RANKING_MORE.format(year=year, n=RANKING_SHOWN, total=len(ranked)))
     fig.update_layout(clickmode="event+select")
     return _layout(fig, title, height=max(260, 22 * len(data) + 110))
+
+
+# ---- expert-panel evaluations -------------------------------------------------------------------------------
+
+DEPT_COLORS = ("#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#5d4037", "#455a64")
+
+
+def dept_totals_figure(comparison: pd.DataFrame) -> go.Figure:
+    """Each department's panel score (bars coloured by grade) beside the mean recomputed self-evaluation score of
+    its units' projects (markers); from present.tables.dept_comparison_table."""
+    names = list(comparison[s.COL_EVAL_DEPARTMENT])
+    panel = [None if v is None else float(v) for v in comparison[s.COL_EXPERT_PANEL]]
+    own = [None if v is None or v != v else float(v) for v in comparison[s.COL_SELF_MEAN]]
+    colors = [GRADE_COLORS.get(g, "#757575") for g in comparison[s.COL_PANEL_GRADE].fillna("未完成")]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=names, y=panel, name=s.SERIES_PANEL, marker_color=colors,
+                         text=[fmt.score(v) for v in comparison[s.COL_EXPERT_PANEL]], textposition="outside",
+                         cliponaxis=False, hovertemplate="%{x}<br>专家组得分 %{y:.2f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=names, y=own, name=s.SERIES_SELF_MEAN, mode="markers",
+                             marker={"symbol": "diamond", "size": 12, "color": SCORE_COLOR},
+                             hovertemplate="%{x}<br>所属项目核算得分平均 %{y:.2f}<extra></extra>"))
+    fig.update_yaxes(title_text=s.AXIS_PANEL_SCORE, range=[0, 105], tickvals=[0, 20, 40, 60, 80, 100])
+    return _layout(fig, s.CHART_DEPT_TOTALS)
+
+
+def dept_levels_figure(levels: pd.DataFrame) -> go.Figure:
+    """Grouped bars: for each 一级 indicator, each department's panel points as a share of the indicator's weight
+    (levels from store.evaluations.level_scores: subject_name, level1, weight, points)."""
+    fig = go.Figure()
+    for index, (name, rows) in enumerate(levels.groupby("subject_name", sort=False)):
+        share = [None if p is None else float(p) / float(w) * 100 for p, w in zip(rows["points"], rows["weight"], strict=True)]
+        fig.add_trace(go.Bar(x=list(rows["level1"]), y=share, name=str(name),
+                             marker_color=DEPT_COLORS[index % len(DEPT_COLORS)],
+                             hovertemplate=f"{name}<br>%{{x}} 得分率 %{{y:.1f}}%<extra></extra>"))
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text=s.AXIS_SHARE, range=[0, 105], tickvals=[0, 20, 40, 60, 80, 100])
+    return _layout(fig, s.CHART_DEPT_LEVELS, height=420)
+
+
+def experts_figure(scores: pd.DataFrame, experts: Sequence[str]) -> go.Figure:
+    """Each expert's score on each 三级 indicator as a share of its weight (one marker series per expert), the disputed
+    indicators marked; from present.tables.expert_score_table (its 合计 row is left out)."""
+    rows = scores[scores[s.COL_EVAL_ID] != ""]
+    labels = [f"{i} {n}" for i, n in zip(rows[s.COL_EVAL_ID], rows[s.COL_INDICATOR], strict=True)]
+    weights = [float(w) for w in rows[s.COL_WEIGHT]]
+    fig = go.Figure()
+    for index, expert in enumerate(experts):
+        share = [float(v) / w * 100 for v, w in zip(rows[expert], weights, strict=True)]
+        fig.add_trace(go.Scatter(x=labels, y=share, name=expert, mode="markers",
+                                 marker={"size": 10, "color": DEPT_COLORS[index % len(DEPT_COLORS)]},
+                                 hovertemplate=f"{expert}<br>%{{x}}：%{{y:.0f}}%<extra></extra>"))
+    disputed = [label for label, mark in zip(labels, rows[s.COL_DISPUTE], strict=True) if mark]
+    for label in disputed:
+        fig.add_vrect(x0=labels.index(label) - 0.4, x1=labels.index(label) + 0.4, fillcolor=FLAG_COLOR, opacity=0.12,
+                      line_width=0)
+    fig.update_yaxes(title_text=s.AXIS_SHARE, range=[0, 105])
+    fig.update_xaxes(tickangle=-45)
+    return _layout(fig, s.CHART_EXPERTS, height=440)

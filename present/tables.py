@@ -3,13 +3,15 @@ No Streamlit; the .xlsx writer is reports.tables.table_xlsx."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 import pandas as pd
 
 from present import strings as s
+from rubrics.panel import PanelResult
 
 PROJECT_COLUMNS = {
     "unit_name": s.COL_UNIT_NAME, "project_name": s.COL_PROJECT, "unit_type": s.COL_UNIT_TYPE,
@@ -205,3 +207,89 @@ def upload_tables(reports: Sequence[ReportRow]) -> tuple[pd.DataFrame, pd.DataFr
                            s.COL_CELL: [p.cell for p in problems], s.COL_SEVERITY: [p.severity for p in problems],
                            s.COL_MESSAGE: [p.message for p in problems]})
     return summary, detail
+
+
+# ---- expert-panel evaluations -------------------------------------------------------------------------------
+
+
+def _share(points: object, weight: object) -> object:
+    """points / weight as a fraction (None when either is missing)."""
+    if points is None or weight in (None, 0):
+        return None
+    return Decimal(str(points)) / Decimal(str(weight))
+
+
+def expert_score_table(result: PanelResult) -> pd.DataFrame:
+    """One row per 三级 indicator: its levels and weight, each expert's score (a column per expert), the panel's
+    score, the spread between experts and the dispute mark. Exact Decimals (for exports)."""
+    rows = []
+    for item in result.indicators:
+        leaf = item.leaf
+        row: dict[str, object] = {s.COL_EVAL_ID: leaf.id, s.COL_LEVEL1: leaf.level1, s.COL_LEVEL2: leaf.level2,
+                                  s.COL_INDICATOR: leaf.name, s.COL_WEIGHT: leaf.weight}
+        row.update(dict(zip(result.experts, item.scores, strict=True)))
+        row.update({s.COL_EXPERT_PANEL: item.panel, s.COL_SPREAD: item.spread,
+                    s.COL_DISPUTE: s.DISPUTE_MARK if item.flagged else ""})
+        rows.append(row)
+    columns = [s.COL_EVAL_ID, s.COL_LEVEL1, s.COL_LEVEL2, s.COL_INDICATOR, s.COL_WEIGHT, *result.experts,
+               s.COL_EXPERT_PANEL, s.COL_SPREAD, s.COL_DISPUTE]
+    table = pd.DataFrame(rows, columns=columns)
+    if result.total is not None:
+        total: dict[str, object] = {s.COL_EVAL_ID: "", s.COL_LEVEL1: "合计", s.COL_LEVEL2: "", s.COL_INDICATOR: "",
+                                    s.COL_WEIGHT: sum((i.leaf.weight for i in result.indicators), Decimal(0))}
+        total.update(dict(zip(result.experts, result.expert_totals, strict=True)))
+        total.update({s.COL_EXPERT_PANEL: result.total, s.COL_SPREAD: None, s.COL_DISPUTE: ""})
+        table = pd.concat([table, pd.DataFrame([total], columns=columns)], ignore_index=True)
+    return table
+
+
+def numbers_for_screen(table: pd.DataFrame) -> pd.DataFrame:
+    """Every column holding Decimals as floats (right-aligned on screen, blank when missing); exports keep Decimals."""
+    shown = table.copy()
+    for col in shown.columns:
+        if shown[col].map(lambda v: isinstance(v, Decimal)).any():
+            shown[col] = pd.to_numeric(shown[col].map(lambda v: None if v is None else float(v)),
+                                       errors="coerce").astype(float)
+    return shown
+
+
+def grade_mix(row: Mapping[Hashable, object]) -> str:
+    """优 3 · 良 10 · 中 2 · 差 0 (· 未完成 1) from a department_projects row."""
+    text = s.GRADE_MIX.format(you=row["grade_you"], liang=row["grade_liang"], zhong=row["grade_zhong"],
+                              cha=row["grade_cha"])
+    incomplete = int(str(row["incomplete"] or 0))
+    return text + (s.GRADE_MIX_INCOMPLETE.format(n=incomplete) if incomplete else "")
+
+
+def dept_comparison_table(listed: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
+    """One row per evaluated department: panel score, grade, experts, spread, and beside it its units' projects'
+    self-evaluation results (count, mean recomputed score, grade mix)."""
+    own = {int(r["evaluation_id"]): r for r in projects.to_dict("records")}
+    rows = []
+    for r in listed.to_dict("records"):
+        p = own.get(int(r["evaluation_id"]))
+        rows.append({
+            s.COL_EVAL_DEPARTMENT: r["subject_name"], s.COL_EXPERT_PANEL: r["panel_score"], s.COL_PANEL_GRADE: r["grade"],
+            s.COL_EXPERT_COUNT: f"{r['expert_count']}/{r['panel_size']}", s.COL_MAX_SPREAD: r["max_spread"],
+            s.COL_FLAGGED_COUNT: r["flagged_count"],
+            s.COL_SELF_PROJECTS: None if p is None else p["projects"],
+            s.COL_SELF_MEAN: None if p is None else p["mean_score"],
+            s.COL_GRADE_MIX: "" if p is None else grade_mix(p),
+        })
+    return pd.DataFrame(rows, columns=[s.COL_EVAL_DEPARTMENT, s.COL_EXPERT_PANEL, s.COL_PANEL_GRADE, s.COL_EXPERT_COUNT,
+                                       s.COL_MAX_SPREAD, s.COL_FLAGGED_COUNT, s.COL_SELF_PROJECTS, s.COL_SELF_MEAN,
+                                       s.COL_GRADE_MIX])
+
+
+def weakest_table(results: Sequence[tuple[str, PanelResult]], per_subject: int = 3) -> pd.DataFrame:
+    """Each subject's `per_subject` indicators with the lowest panel share of their weight, lowest first."""
+    rows = []
+    for name, result in results:
+        ranked = sorted(result.indicators, key=lambda i: (i.panel / i.leaf.weight, i.leaf.id))[:per_subject]
+        for item in ranked:
+            rows.append({s.COL_EVAL_DEPARTMENT: name, s.COL_LEVEL1: item.leaf.level1, s.COL_INDICATOR: item.leaf.name,
+                         s.COL_WEIGHT: item.leaf.weight, s.COL_POINTS: item.panel,
+                         s.COL_SHARE: item.panel / item.leaf.weight, s.COL_SPREAD: item.spread,
+                         s.COL_DISPUTE: s.DISPUTE_MARK if item.flagged else ""})
+    return pd.DataFrame(rows, columns=[s.COL_EVAL_DEPARTMENT, s.COL_LEVEL1, s.COL_INDICATOR, s.COL_WEIGHT, s.COL_POINTS,
+                                       s.COL_SHARE, s.COL_SPREAD, s.COL_DISPUTE])

@@ -36,12 +36,13 @@ PLAN = "导入自评项目清单"
 REVIEW = "财政复核"
 CUT = "预算压减"
 EXPERT_SCORE = "专家评分"
+EVALUATE = "组织专家评价"  # create 重点评价 / 部门整体评价, choose the panel and the year's rubric
 RULES = "修改评分标准"
 ACCOUNTS = "管理账户"
 AUDIT_ALL = "查看全部操作记录"
 BACKUP = "备份与恢复"
 ALLOWED: dict[str, frozenset[str]] = {
-    ADMIN: frozenset({UPLOAD, PLAN, REVIEW, CUT, EXPERT_SCORE, RULES, ACCOUNTS, AUDIT_ALL, BACKUP}),
+    ADMIN: frozenset({UPLOAD, PLAN, REVIEW, CUT, EXPERT_SCORE, EVALUATE, RULES, ACCOUNTS, AUDIT_ALL, BACKUP}),
     BUDGET: frozenset({REVIEW, CUT}),
     UNIT: frozenset({UPLOAD}),
     EXPERT: frozenset({EXPERT_SCORE}),
@@ -106,6 +107,23 @@ def scope(con: Connection, viewer: Viewer) -> Units:
             rows = cur.execute(PORTFOLIO_SQL, {"departments": list(viewer.departments)}).fetchall()
         return tuple(r[0] for r in rows)
     return ()
+
+
+@dataclass(frozen=True)
+class PanelScope:
+    """Which expert-panel evaluations a viewer may read: those of the units in `units` (None: every unit), and, for a
+    专家, only the panels whose member account is `expert`."""
+
+    units: Units
+    expert: str | None = None
+
+
+def panel_scope(con: Connection, viewer: Viewer) -> PanelScope:
+    """The evaluations the viewer may read: a 专家 its own panels (whatever the unit), every other role the
+    evaluations of the units in its scope (a 单位 its own unit's)."""
+    if viewer.role == EXPERT:
+        return PanelScope(None, viewer.username)
+    return PanelScope(scope(con, viewer))
 
 
 def in_scope(units: Units, unit_code: str | None) -> bool:

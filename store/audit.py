@@ -46,6 +46,11 @@ RESTORE = "恢复备份"
 REVIEW_SET = "财政复核"
 REVIEW_WITHDRAW = "撤回复核"
 
+EVAL_CREATE = "创建评价"
+EVAL_IMPORT = "导入专家评分表"
+EVAL_ENTER = "录入专家评分"
+EVAL_RUBRIC = "选择评价指标体系"
+
 GENESIS = "0" * 64  # the prev_hash of the first row
 
 Json = Mapping[str, object] | None

@@ -153,3 +153,27 @@ SELECT r.run_id, r.kind, r.year, r.started_at, r.forms, r.note, rb.rubric_id, rb
        rb.version AS rubric_version, rb.loaded_at AS rubric_loaded_at,
        (SELECT count(*) FROM form_scores s WHERE s.run_id = r.run_id AND s.is_current) AS current_forms
 FROM scoring_runs r JOIN rubrics rb USING (rubric_id);
+
+-- Expert-panel evaluations (重点评价 key, 部门整体评价 dept): every expert's current score per 三级 indicator.
+CREATE OR REPLACE VIEW v_expert_scores AS
+SELECT e.year, e.kind, e.subject_id, s.expert_name AS expert, s.indicator_id, i.name AS indicator_name, i.weight,
+       s.score, i.level1, i.level2, i.seq, e.evaluation_id, e.unit_code, s.source, s.entered_by, s.entered_at
+FROM expert_scores s
+JOIN evaluations e USING (evaluation_id)
+JOIN evaluation_indicators i ON i.evaluation_id = s.evaluation_id AND i.indicator_id = s.indicator_id
+WHERE s.is_current;
+
+-- One row per evaluation: the panel score (mean or trimmed mean, as its rubric says), grade, how many experts have
+-- scored, the largest spread between experts on one indicator, and, for a key evaluation, the unit's own self score
+-- (and the recomputed one) of the same project from v_project_scores.
+CREATE OR REPLACE VIEW v_evaluation_results AS
+SELECT e.year, e.kind, e.subject_id, e.subject_name, rb.name AS rubric, r.panel_score, r.grade, r.expert_count,
+       r.max_spread, p.self_score, p.computed_score AS self_computed_score, p.grade AS self_grade,
+       e.evaluation_id, e.unit_code, e.unit_name, e.department, rb.version AS rubric_version, e.rubric_id, r.method,
+       r.flagged, (SELECT count(*) FROM evaluation_experts x WHERE x.evaluation_id = e.evaluation_id) AS panel_size,
+       sv.sample_size AS survey_sample_size, sv.satisfied AS survey_satisfied
+FROM evaluations e
+JOIN evaluation_results r USING (evaluation_id)
+JOIN rubrics rb ON rb.rubric_id = e.rubric_id
+LEFT JOIN v_project_scores p ON e.kind = 'key' AND p.project_id = e.subject_id
+LEFT JOIN evaluation_surveys sv ON sv.evaluation_id = e.evaluation_id AND sv.is_current;

@@ -27,20 +27,23 @@ def test_sixteen_sessions_at_once_leave_exact_totals_and_no_error(sample_db_path
     assert not result.failures, "\n".join(result.failures)
     assert len(result.times["sign in → 总览"]) == SESSIONS
     assert len(result.times["import (2 units at once)"]) == 2 and len(result.times["save account (2 at once)"]) == 2
+    assert len(result.times["save review (2 at once)"]) == 2
 
 
 def test_the_cast_of_sixteen_sessions():
     people = load_test.cast(SESSIONS)
     sessions = [p for p in people if p.walk]
     assert len(sessions) == SESSIONS and people[0].role == ADMIN  # the first real account must be 绩效办
-    assert Counter(p.role for p in sessions) == {READER: 10, ADMIN: 3, UNIT: 2, BUDGET: 1}
+    assert Counter(p.role for p in sessions) == {READER: 8, ADMIN: 5, UNIT: 2, BUDGET: 1}  # 2 edits × 2 绩效办
     assert {p.units for p in sessions if p.role == UNIT} == {("214001",), ("221001",)}
     assert [p.username for p in people if not p.walk] == ["lt_target"]  # the account the two editors rename
     trail = load_test.expected_trail(people)
     assert sum(n for (_, action, _), n in trail.items() if action == audit.SIGN_IN) == SESSIONS
-    assert sum(trail.values()) == SESSIONS + 2 + 2
-    with pytest.raises(load_test.LoadTestError, match="at least 6"):
-        load_test.cast(5)
+    assert sum(trail.values()) == SESSIONS + 2 + 2 + 2  # sign-ins, imports, account changes, reviews
+    assert trail[(load_test.ANY_EDITOR, audit.REVIEW_SET, audit.OK)] == 1
+    assert trail[(load_test.ANY_EDITOR, audit.REVIEW_SET, audit.FAILED)] == 1
+    with pytest.raises(load_test.LoadTestError, match="at least 8"):
+        load_test.cast(7)
 
 
 def test_percentiles_are_the_median_and_the_nearest_rank():

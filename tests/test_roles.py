@@ -21,12 +21,14 @@ ROOT = db.ROOT
 DASHBOARD = str(ROOT / "dashboard.py")
 TIMEOUT_S = 60
 UNIT_CODE = "214001"  # demo_dw's unit, 区市容环卫局
+EVAL_PAGES = ["key_eval.py", "dept_eval.py"]
 PAGES = {  # what each demo role finds in the navigation
-    "demo_jxb": ["overview.py", "units.py", "projects.py", "flags.py", "upload.py", "accounts.py", "audit.py"],
-    "demo_ys": ["overview.py", "units.py", "projects.py", "flags.py", "audit.py"],
-    "demo_dw": ["overview.py", "units.py", "projects.py", "flags.py", "upload.py", "audit.py"],
-    "demo_zj": ["overview.py", "units.py", "projects.py", "flags.py", "audit.py"],
-    "demo_ld": ["overview.py", "units.py", "projects.py", "flags.py", "audit.py"],
+    "demo_jxb": ["overview.py", "units.py", "projects.py", "flags.py", "upload.py", "accounts.py", "audit.py",
+                 *EVAL_PAGES],
+    "demo_ys": ["overview.py", "units.py", "projects.py", "flags.py", "audit.py", *EVAL_PAGES],
+    "demo_dw": ["overview.py", "units.py", "projects.py", "flags.py", "upload.py", "audit.py", *EVAL_PAGES],
+    "demo_zj": [*EVAL_PAGES, "audit.py"],  # an expert: its panels only
+    "demo_ld": ["overview.py", "units.py", "projects.py", "flags.py", "audit.py", *EVAL_PAGES],
 }
 
 
@@ -138,6 +140,16 @@ def test_each_role_walks_its_pages_and_sees_only_its_scope(app_db, username):
         assert not at.exception, (username, page)
         text = page_text(at)
         if page in ("audit.py", "upload.py"):  # not unit data: tested below
+            continue
+        if page in EVAL_PAGES:  # the evaluations offered are those of the viewer's panel scope (tests/test_eval_pages.py)
+            panel = access.panel_scope(con, viewer)
+            allowed = {r[0] for r in con.execute(
+                "SELECT subject_name FROM evaluations e WHERE ($all OR list_contains($units, unit_code)) AND "
+                "($expert IS NULL OR EXISTS (SELECT 1 FROM evaluation_experts x WHERE x.evaluation_id = e.evaluation_id "
+                "AND x.account = $expert))", {"all": panel.units is None, "units": list(panel.units or []),
+                                              "expert": panel.expert}).fetchall()}
+            offered = {o.rsplit("（", 1)[0] for box in at.selectbox if box.label == s.EVAL_PICK for o in box.options}
+            assert offered <= allowed, (username, page, offered - allowed)
             continue
         if units == ():
             assert s.NO_SCOPE_EXPERT in text and not at.dataframe, page

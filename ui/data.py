@@ -13,11 +13,20 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from etl import MAX_UPLOAD_MB, build_sample_database, load_uploads
+from etl import (
+    MAX_UPLOAD_MB,
+    blank_expert_sheet,
+    build_sample_database,
+    check_expert_sheets,
+    expert_sheet_name,
+    import_expert_sheets,
+    load_uploads,
+)
 from present.strings import SAMPLE_BADGE
 from rubrics.model import ALL_FLAGS
-from store import access, accounts, audit, backup, db, queries, reviews
-from store.access import Viewer
+from rubrics.panel import PanelResult, load_panel_rubric, shipped
+from store import access, accounts, audit, backup, db, evaluations, queries, reviews
+from store.access import PanelScope, Viewer
 from store.queries import Headline, Units
 
 _build_lock = threading.Lock()
@@ -291,3 +300,112 @@ def audit_choices(only_actor: str | None) -> tuple[list[str], list[str]]:
 def audit_verdict() -> audit.Verdict:
     """The hash chain checked from the first entry (not cached: an edit behind the program's back must show)."""
     return audit.verify(con())
+
+
+# ---- expert-panel evaluations (重点评价, 部门整体评价) ----------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def panel_scope(viewer: Viewer, version: int) -> PanelScope:
+    """The evaluations the viewer may read (a 专家: its panels): part of every evaluation query's cache key."""
+    return access.panel_scope(con(), viewer)
+
+
+def panels_of(account: str) -> int:
+    """How many panels a 专家 account sits on (asked on every run: panels change without a new data version)."""
+    return evaluations.panels_of(con(), account)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def evaluation_list(year: int, kind: str, scope: PanelScope, version: int) -> pd.DataFrame:
+    """The year's evaluations of a kind the viewer may read."""
+    return evaluations.evaluation_list(con(), year, kind, scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def panel_result(evaluation_id: int, scope: PanelScope,
+                 version: int) -> tuple[evaluations.EvaluationSpec, PanelResult] | None:
+    """An evaluation and its panel verdict, or None outside the scope."""
+    return evaluations.panel_result(con(), evaluation_id, scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def panel_results(year: int, kind: str, scope: PanelScope, version: int) -> list[tuple[str, PanelResult]]:
+    """Every visible evaluation's verdict of the year and kind."""
+    return evaluations.panel_results(con(), year, kind, scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def survey(evaluation_id: int, scope: PanelScope, version: int) -> evaluations.Survey | None:
+    """An evaluation's current satisfaction survey."""
+    return evaluations.survey(con(), evaluation_id, scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def level_scores(year: int, kind: str, scope: PanelScope, version: int) -> pd.DataFrame:
+    """Panel points per evaluation and 一级 indicator."""
+    return evaluations.level_scores(con(), year, kind, scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def department_projects(year: int, scope: PanelScope, version: int) -> pd.DataFrame:
+    """The evaluated departments' own projects' self-evaluation results."""
+    return evaluations.department_projects(con(), year, scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def blank_sheet(evaluation_id: int, expert: str | None, scope: PanelScope, version: int) -> tuple[str, bytes] | None:
+    """(file name, bytes) of the blank scoring sheet of an evaluation for one expert; None outside the scope."""
+    found = evaluations.spec(con(), evaluation_id, scope)
+    if found is None:
+        return None
+    return expert_sheet_name(found, expert), blank_expert_sheet(found, expert)
+
+
+def subjects(year: int, kind: str) -> list[evaluations.Subject]:
+    """What can be evaluated in the year (for the bureau's new-evaluation form)."""
+    return evaluations.subjects(con(), year, kind)
+
+
+def expert_accounts() -> list[tuple[str, str]]:
+    """Active 专家 accounts (username, name)."""
+    return evaluations.expert_accounts(con())
+
+
+def year_rubric_file(year: int, kind: str) -> str:
+    """The rubric file new evaluations of the year and kind use."""
+    return evaluations.year_rubric_file(con(), year, kind)
+
+
+def rubric_names(kind: str) -> dict[str, str]:
+    """The shipped rubrics of a kind: file → name, the default first."""
+    return {file: load_panel_rubric(file).name for file in shipped(kind)}
+
+
+def choose_year_rubric(viewer: Viewer, year: int, kind: str, rubric_file: str) -> None:
+    """The bureau's choice of the year's rubric (recorded)."""
+    evaluations.choose_year_rubric(con(), viewer, year, kind, rubric_file)
+
+
+def create_evaluation(viewer: Viewer, year: int, kind: str, subject_id: str,
+                      panel: list[evaluations.Expert]) -> int:
+    """A new evaluation on behalf of the viewer (绩效办; recorded)."""
+    return evaluations.create(con(), viewer, year, kind, subject_id, panel)
+
+
+def check_sheets(files: list[tuple[str, bytes]], evaluation_id: int) -> list[Any]:
+    """Check uploaded scoring sheets for the evaluation (nothing written)."""
+    return check_expert_sheets(con(), files, evaluation_id)
+
+
+def import_sheets(viewer: Viewer, files: list[tuple[str, bytes]], evaluation_id: int) -> list[Any]:
+    """Check and store uploaded scoring sheets on behalf of the viewer."""
+    return import_expert_sheets(con(), viewer, files, evaluation_id)
+
+
+def enter_scores(viewer: Viewer, evaluation_id: int, expert: str, scores: dict[str, Decimal],
+                 given_survey: evaluations.Survey | None) -> evaluations.Saved:
+    """One expert's complete scores entered in the app, saved on behalf of the viewer (checked and recorded)."""
+    entry = evaluations.ExpertScores(expert, {k: evaluations.ScoreCell(v) for k, v in scores.items()})
+    return evaluations.save_scores(con(), viewer, evaluations.Submission(evaluation_id, (entry,),
+                                                                         survey=given_survey))
