@@ -91,14 +91,18 @@ WHERE f.is_current;
 -- unit's own scores and of the recomputed ones, for comparison. rank: the unit's place in its year by score
 -- (ties share a place). department: the 主管部门; domain: the domain most of its projects belong to.
 CREATE OR REPLACE VIEW v_unit_scores AS
-WITH u AS (
+WITH dom AS (  -- the unit's main domain: most projects, then most money, then by name (deterministic)
+    SELECT year, unit_code, domain
+    FROM (SELECT year, unit_code, domain, count(*) AS n, sum(budget_full_year) AS b
+          FROM v_project_scores GROUP BY year, unit_code, domain)
+    QUALIFY row_number() OVER (PARTITION BY year, unit_code ORDER BY n DESC, b DESC NULLS LAST, domain) = 1
+), u AS (
     SELECT
         year,
         unit_code,
         any_value(unit_name)                                              AS unit_name,
         any_value(unit_type)                                              AS unit_type,
         any_value(department)                                             AS department,
-        mode(domain)                                                      AS domain,
         max(rubric_id)                                                    AS rubric_id,
         count(*)                                                          AS projects,
         sum(budget_full_year)                                             AS budget_full_year,
@@ -142,10 +146,10 @@ SELECT
     s.computed_score,
     s.reviewed_projects,
     s.department,
-    s.domain,
+    dom.domain,
     s.flags,
     CASE WHEN s.score IS NOT NULL THEN rank() OVER (PARTITION BY s.year ORDER BY s.score DESC NULLS LAST) END AS rank
-FROM scored s;
+FROM scored s JOIN dom USING (year, unit_code);
 
 -- Scoring runs with their rubric: what produced the numbers, and when.
 CREATE OR REPLACE VIEW v_scoring_runs AS

@@ -114,7 +114,7 @@ def test_the_key_evaluation_page_shows_the_reference_evaluation_as_the_view_has_
     assert shown[s.METRIC_PANEL_GRADE] == grade == "良"
     assert shown[s.METRIC_EXPERTS] == "3/3 人" and experts == 3
     assert shown[s.METRIC_SELF_SCORE] == f"{self_score:.2f}" and shown[s.METRIC_SELF_COMPUTED] == f"{computed:.2f}"
-    assert shown[s.METRIC_SURVEY_SAMPLE] == "300 份" and shown[s.METRIC_SURVEY_SHARE] == "87.0%"
+    assert shown[s.METRIC_SURVEY_SAMPLE] == "300 份" and shown[s.METRIC_SURVEY_SHARE] == "87.00%"
     table = scores_table(at)
     assert list(table.columns[5:8]) == ["王建国", "李淑芬", "张明远"]
     assert len(table) == 21  # 20 indicators and the total
