@@ -1,4 +1,4 @@
-"""Build a database from the bundled sample year, into a new file swapped in when complete."""
+"""Build a database from the bundled sample years, into a new file swapped in when complete."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from etl.expert_sheet import REJECTED, SheetFile, import_files
 from etl.load import SYSTEM, FileReport, load_paths, project_id
-from sampledata.paths import SAMPLE_DIR, SAMPLE_YEAR
+from sampledata.paths import SAMPLE_DIR, SAMPLE_YEAR, SAMPLE_YEARS, sample_dir
 from store import evaluations
 from store.access import ADMIN, BUDGET, EXPERT, READER, UNIT, Viewer
 from store.accounts import Demo, ensure_demo_accounts
@@ -19,14 +19,19 @@ from store.evaluations import KIND_DEPT, KIND_KEY, Expert
 Progress = Callable[[int, int, str], None]
 
 
-def sample_files(folder: Path = SAMPLE_DIR) -> list[Path]:
-    """The bundled sample workbooks, written from the generator when the folder is empty."""
-    files = sorted(folder.glob("*.xlsx"))
-    if not files:
-        from sampledata.generator import write_sample  # the generator (openpyxl, name pools) only when needed
+def sample_files(years: tuple[int, ...] = SAMPLE_YEARS) -> list[Path]:
+    """The bundled sample workbooks of every sample year, oldest year first; a year whose folder is empty is
+    written from the generator first."""
+    files: list[Path] = []
+    for year in years:
+        folder = sample_dir(year)
+        found = sorted(folder.glob("*.xlsx"))
+        if not found:
+            from sampledata.generator import write_sample  # the generator (openpyxl, name pools) only when needed
 
-        write_sample(folder)
-        files = sorted(folder.glob("*.xlsx"))
+            write_sample(folder, year)
+            found = sorted(folder.glob("*.xlsx"))
+        files += found
     return files
 
 
@@ -109,7 +114,7 @@ def add_demo_accounts(con: Connection) -> int:
 
 
 def build_sample_database(path: Path, progress: Progress | None = None) -> list[FileReport]:
-    """Load the sample year into a fresh file next to `path`, then move it into place atomically.
+    """Load the sample years into a fresh file next to `path`, then move it into place atomically.
 
     Nothing appears at `path` unless every sample file loaded: a crash leaves only `*.new.duckdb`.
     """

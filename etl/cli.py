@@ -30,7 +30,8 @@ OPEN_WAIT_S = 30  # how long a command waits for another process to release the 
 T = TypeVar("T")
 DEMO_BANNER = "已创建演示账户（demo_jxb 绩效办、demo_ys 预算股室、demo_dw 单位、demo_zj 专家、demo_ld 只读，密码均为 demo）；创建第一个正式账户后自动停用"
 EVAL_BANNER = "已创建示例的重点评价（区市容环卫局 道路清扫费）和部门整体评价（5 个部门），导入专家评分表 {files} 个"
-SAMPLE_BANNER = "导入内置示例数据（示例数据：模拟的 2015 年度 121 家单位、793 个项目，并非真实单位填报）"
+SAMPLE_BANNER = ("导入内置示例数据（示例数据：模拟的 2014、2015 两个年度，2015 年度 121 家单位、793 个项目，"
+                 "并非真实单位填报）")
 DB_HELP = "数据库文件（默认 data/budget_perf.duckdb，或环境变量 BUDGET_PERF_DB）"
 WAIT_HELP = f"数据库被另一个程序占用时最多等待的秒数（默认 {OPEN_WAIT_S}）"
 
@@ -38,7 +39,7 @@ WAIT_HELP = f"数据库被另一个程序占用时最多等待的秒数（默认
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description="预算绩效自评表导入工具")
     sub = parser.add_subparsers(dest="command", required=True)
-    sample = sub.add_parser("sample", help="导入内置示例数据（2015 年度）")
+    sample = sub.add_parser("sample", help="导入内置示例数据（2014、2015 年度）")
     sample.add_argument("--db", type=Path, default=None, help=DB_HELP)
     sample.add_argument("--wait", type=float, default=OPEN_WAIT_S, help=WAIT_HELP)
     load = sub.add_parser("load", help="导入自评表：文件、文件夹或 .zip 压缩包")

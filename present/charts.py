@@ -175,3 +175,38 @@ def experts_figure(scores: pd.DataFrame, experts: Sequence[str]) -> go.Figure:
     fig.update_yaxes(title_text=s.AXIS_SHARE, range=[0, 105])
     fig.update_xaxes(tickangle=-45)
     return _layout(fig, s.CHART_EXPERTS, height=440)
+
+
+HISTORY_KINDS = ("unit", "project")  # history_figure's `what`: store.queries.unit_history / project_years
+RATE_COLOR = "#2e7d32"
+SELF_COLOR = "#9e9e9e"
+
+
+def history_figure(frame: pd.DataFrame, what: str) -> go.Figure:
+    """Score (line, left axis 0–100) and execution rate (bars, right axis, %) per year, years as categories,
+    oldest first; `what` is "unit" (a unit_history frame) or "project" (a project_years frame, which also draws
+    the unit's own self-score). A year without a score leaves a gap; the hover text names the grade."""
+    if what not in HISTORY_KINDS:
+        raise ValueError(f"history_figure: what must be one of {', '.join(HISTORY_KINDS)}, not {what!r}")
+    data = frame.sort_values("year")
+    years = [s.YEAR_TICK.format(year=int(y)) for y in data["year"]]
+    scores = [None if pd.isna(v) else float(v) for v in data["score" if what == "unit" else "computed_score"]]
+    rates = [None if pd.isna(v) else float(v) * 100 for v in data["execution_rate"]]
+    grades = ["未完成" if pd.isna(g) else g for g in data["grade"]]
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(go.Bar(x=years, y=rates, name=s.SERIES_HISTORY_RATE, marker_color=BUDGET_COLOR,
+                         hovertemplate="%{x}<br>预算执行率 %{y:.2f}%<extra></extra>"), secondary_y=True)
+    fig.add_trace(go.Scatter(x=years, y=scores, name=s.SERIES_HISTORY_SCORE[what], mode="lines+markers+text",
+                             line={"color": SCORE_COLOR}, text=[fmt.score(v) for v in scores],
+                             textposition="top center", customdata=grades, connectgaps=False,
+                             hovertemplate="%{x}<br>得分 %{y:.2f}（%{customdata}）<extra></extra>"), secondary_y=False)
+    if what == "project":
+        own = [None if pd.isna(v) else float(v) for v in data["self_score"]]
+        fig.add_trace(go.Scatter(x=years, y=own, name=s.SERIES_HISTORY_SELF, mode="lines+markers",
+                                 line={"color": SELF_COLOR, "dash": "dot"},
+                                 hovertemplate="%{x}<br>单位自评分 %{y:.2f}<extra></extra>"), secondary_y=False)
+    fig.update_xaxes(type="category", title_text=s.AXIS_YEAR)
+    fig.update_yaxes(title_text=s.AXIS_HISTORY_SCORE, secondary_y=False,
+                     range=[0, 105], tickvals=[0, 20, 40, 60, 80, 100])
+    fig.update_yaxes(title_text=s.AXIS_RATE, secondary_y=True, range=[0, 105], ticksuffix="%", showgrid=False)
+    return _layout(fig, s.CHART_HISTORY[what])

@@ -1,17 +1,24 @@
-"""Deterministic generator of the sample year 2015 (示例数据): what the district's units send in.
+"""Deterministic generator of the sample years 2015 and 2014 (示例数据): what the district's units send in.
 
 `write_sample()` writes one .xlsx workbook per budget unit (one sheet per project, each sheet a MoF
 annex-1 项目支出绩效自评表) plus the bureau's registry `自评项目清单.xlsx`. The figures of DOMAIN.md §1
-hold exactly: 121 units, 793 projects in twelve domains, Σ 全年预算数 99,500.00 万元, Σ 全年执行数
-83,200.00 万元, 全年项目支出 203,061.22 万元 (49%). The forms carry the quirks of real forms
-(DOMAIN.md §2); `planted_quirks()` names example sheets for each.
+hold exactly for 2015: 121 units, 793 projects in twelve domains, Σ 全年预算数 99,500.00 万元, Σ 全年执行数
+83,200.00 万元, 全年项目支出 203,061.22 万元 (49%). 2014 is planned from 2015 (`YEARS`: figures of our
+choosing, a little smaller): the same units but those set up in 2015, most projects continuing under the
+same name (so a project can be followed over the years), the rest ended in 2014. The forms carry the
+quirks of real forms (DOMAIN.md §2); `planted_quirks()` names example sheets for each.
+
+Every project is of a kind (names.yaml `project_kinds`): its unit runs that kind, and its 三级指标 come from
+the kind's own indicators and from the generic ones that fit any project (时效, 成本 …), never from
+another kind's.
 
 Names (units, places, project names, indicators, reasons) come from `sampledata/names.yaml`; rule
 numbers (weights, qualitative bands, grade bands, ratios, rounding) from `rubrics/self_eval.yaml`
 (see sampledata/rules.py). The scoring arithmetic here is the generator's own, so the sample is an
 independent check of rubrics/engine.py. The numbers left in this module are the generator's knobs.
 
-Everything comes from one `random.Random(seed)`; money is planned in integer hundredths of 万元;
+Each year comes from its own `random.Random(seed)` (2014 also reads the 2015 plan); money is planned in
+integer hundredths of 万元;
 workbooks are written with fixed document properties and repacked with fixed zip entry dates, order
 and compression, so the same seed gives byte-identical files.
 """
@@ -23,7 +30,7 @@ import math
 import random
 import re
 import zipfile
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,15 +58,16 @@ from sampledata.names import (
     TOWN_SUFFIX,
     IndicatorSpec,
     NamesError,
+    ProjectKind,
     load_names,
 )
-from sampledata.paths import SAMPLE_DIR, SAMPLE_YEAR
+from sampledata.paths import SAMPLE_YEAR, sample_dir
 from sampledata.rules import sample_rules
 
 NAMES = load_names()  # sampledata/names.yaml
 RULES = sample_rules()  # rubrics/self_eval.yaml
 
-SAMPLE_SEED = 20150915
+SAMPLE_SEED = 20150915  # the 2015 sample's random seed
 
 REGISTRY_FILE = "自评项目清单.xlsx"
 REGISTRY_SHEET = "自评项目清单"
@@ -72,12 +80,37 @@ PROJECT_COUNT = 793
 TOTAL_BUDGET_CW = 9_950_000  # Σ 全年预算数, hundredths of 万元 (99,500.00 万元)
 TOTAL_SPENT_CW = 8_320_000  # Σ 全年执行数, hundredths of 万元 (83,200.00 万元)
 NOTE_LABEL = "数据说明"
-SAMPLE_NOTE = "示例数据：模拟的 2015 年度自评表，并非真实单位填报"
+SAMPLE_NOTE_TEMPLATE = "示例数据：模拟的 {year} 年度自评表，并非真实单位填报"
+SAMPLE_NOTE = SAMPLE_NOTE_TEMPLATE.format(year=SAMPLE_YEAR)
 YEAR_EXPENDITURE_WAN = Decimal("203061.22")  # 全年项目支出, 万元 (99,500 / 203,061.22 = 49%)
 
 UNIT_TYPES = ("区直部门", "镇", "街道办事处", "学校")
 INCOMPLETE = "未完成"  # planned outcome of a form left unfinished (no grade)
 GRADE_PLAN = (("优", 485), ("良", 180), ("中", 80), ("差", 24), (INCOMPLETE, 24))  # projects per planned grade
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """What a sample year adds up to: the generator plans each year to these totals exactly."""
+
+    year: int
+    seed: int
+    projects: int
+    budget_cw: int  # Σ 全年预算数, hundredths of 万元
+    spent_cw: int  # Σ 全年执行数, hundredths of 万元
+    expenditure_wan: Decimal  # 全年项目支出 entered by the bureau, 万元
+    grade_plan: tuple[tuple[str, int], ...]  # projects per planned grade
+    continuing: float = 0.0  # earlier years: share of a unit's next-year projects already running this year
+
+
+# 2015: DOMAIN.md §1. 2014: ours to choose, a little smaller (92,800 万元 budgeted, 76,100 spent = 82.0%,
+# 47.9% of 193,600 万元), slightly weaker grades; about three in four 2015 projects were already running.
+YEARS = {
+    2015: YearFigures(2015, SAMPLE_SEED, PROJECT_COUNT, TOTAL_BUDGET_CW, TOTAL_SPENT_CW, YEAR_EXPENDITURE_WAN,
+                      GRADE_PLAN),
+    2014: YearFigures(2014, 20140915, 768, 9_280_000, 7_610_000, Decimal("193600.00"),
+                      (("优", 430), ("良", 190), ("中", 90), ("差", 30), (INCOMPLETE, 28)), continuing=0.74),
+}
 # Where a planned total is drawn inside its grade band: points above the band's lower edge, points below
 # its upper edge (the next grade's minimum, or full marks).
 TOTAL_DRAW = {"优": (Decimal("0.8"), Decimal("0.4")), "良": (Decimal(1), Decimal(1)),
@@ -90,8 +123,8 @@ VILLAGES_PER_TOWN = 8
 COMMUNITIES_PER_STREET = 4
 ROADS_PER_UNIT = 4
 
-ZIP_DATE_TIME = (2015, 9, 15, 0, 0, 0)  # every zip entry's timestamp
-DOC_TIME = datetime(2015, 9, 15, 0, 0, 0)  # workbook created / modified
+ZIP_DATE_TIME = (2015, 9, 15, 0, 0, 0)  # every zip entry's timestamp (of the 2015 sample: the year's 15 Sept.)
+DOC_TIME = datetime(2015, 9, 15, 0, 0, 0)  # workbook created / modified (2015 sample)
 DOC_CREATOR = "示例数据生成器"
 ZIP_LEVEL = 6  # deflate level of the repacked workbooks
 
@@ -109,6 +142,7 @@ _FORBIDDEN_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 # Size classes → (min, max) projects per unit: 区直部门 by the size in names.yaml, then towns, streets, schools.
 _COUNT_RANGE = {"L": (12, 20), "M": (5, 10), "S": (2, 5), "town": (12, 18), "street": (7, 11), "school": (2, 4)}
+_ADJUSTABLE = ("L", "M", "town", "street")  # size classes whose counts move (± 2) to hit the year's total
 _Q = OUTPUT_LEVEL2
 _B = BENEFIT_LEVEL2
 _SAT = SATISFACTION_LEVEL2
@@ -136,13 +170,33 @@ def _check_inputs() -> None:
         raise NamesError(file, "communities", f"at least {COMMUNITIES_PER_STREET} names are needed")
     if len(NAMES.roads) < ROADS_PER_UNIT:
         raise NamesError(file, "roads", f"at least {ROADS_PER_UNIT} names are needed")
-    tables = [(f"indicators.{d}", t) for d, t in NAMES.indicators.items()] + [("generic_indicators", NAMES.generic_indicators)]
+    tables = [(f"project_kinds.{k.name}.indicators", k.indicators) for k in NAMES.kinds.values()]
+    tables.append(("generic_indicators", NAMES.generic_indicators))
     for path, table in tables:
         for level2, specs in table.items():
             for i, spec in enumerate(specs):
                 if spec.kind == KIND_PCT and not any(spec.lo <= v <= spec.hi for v in _PCT_TARGETS):
                     raise NamesError(file, f"{path}.{level2}[{i}]",
                                      f"lo–hi must include one of the targets {', '.join(map(str, _PCT_TARGETS))}")
+    for bureau in NAMES.bureaus:
+        for name, size in ((bureau.name, bureau.size), *((sub.name, sub.size) for sub in bureau.subunits)):
+            lo, hi = _COUNT_RANGE[size]
+            most = hi + 2 if size in _ADJUSTABLE else hi
+            names = sum(ROADS_PER_UNIT if "{p}" in template else 1 for template, _ in _candidates("区直部门", name))
+            if names < most:
+                raise NamesError(file, "project_kinds", f"'{name}' (size {size}) may have {most} projects but its kinds "
+                                                        f"give only {names} project names: add names or kinds")
+
+
+@lru_cache(maxsize=256)
+def _candidates(unit_type: str, unit_name: str) -> tuple[tuple[str, ProjectKind], ...]:
+    """(name template, kind) pairs a unit draws its projects from, in names.yaml order: its kinds' names for a
+    区直部门 or sub-unit (those kinds that list it), every kind's town / street / school names otherwise."""
+    key = {"镇": "town", "街道办事处": "street", "学校": "school"}.get(unit_type)
+    if key is None:
+        return tuple((template, kind) for kind in NAMES.kinds.values() if unit_name in kind.units
+                     for template in kind.names)
+    return tuple((template, kind) for kind in NAMES.kinds.values() for template in getattr(kind, key))
 
 
 _check_inputs()
@@ -160,7 +214,6 @@ class Unit:
     name: str
     kind: str  # one of UNIT_TYPES
     department: str  # 主管部门
-    domains: tuple[str, ...]
     size: str  # key of _COUNT_RANGE
     places: tuple[str, ...] = ()  # villages / communities / roads used in project names
     layout: str = "mof"  # mof | shifted | province
@@ -210,7 +263,7 @@ class Project:
 
     unit: Unit
     name: str
-    domain: str
+    kind: ProjectKind  # what the project is: its domain and the indicators that measure it
     index: int
     grade: str = ""  # planned: 优 良 中 差 未完成
     budget: int = 0  # 全年预算数, hundredths of 万元
@@ -233,6 +286,11 @@ class Project:
     outcome: str = ""
 
     @property
+    def domain(self) -> str:
+        """所属领域: the domain of the project's kind."""
+        return self.kind.domain
+
+    @property
     def rate(self) -> Decimal:
         """执行率 = 全年执行数 / 全年预算数, rounded as the rubric says (0.8612)."""
         return (Decimal(self.spent) / Decimal(self.budget)).quantize(RULES.rate_quantum, RULES.rounding)
@@ -247,9 +305,19 @@ class Project:
 class SamplePlan:
     """The whole sample year before it is written: units in file order, projects in registry order."""
 
-    seed: int
+    figures: YearFigures
     units: list[Unit]
     projects: list[Project]
+
+    @property
+    def year(self) -> int:
+        """The year the forms report on."""
+        return self.figures.year
+
+    @property
+    def seed(self) -> int:
+        """The year's random seed."""
+        return self.figures.seed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -373,19 +441,19 @@ def _make_units(rng: random.Random) -> list[Unit]:
     government = NAMES.district_government
     for b in NAMES.bureaus:
         roads = tuple(rng.sample(NAMES.roads, ROADS_PER_UNIT))
-        units.append(Unit(f"{b.code}001", b.name, "区直部门", b.name, b.domains, b.size, roads))
+        units.append(Unit(f"{b.code}001", b.name, "区直部门", b.name, b.size, roads))
         for i, sub in enumerate(b.subunits, start=2):
             roads = tuple(rng.sample(NAMES.roads, ROADS_PER_UNIT))
-            units.append(Unit(f"{b.code}{i:03d}", sub.name, "区直部门", b.name, sub.domains, sub.size, roads))
+            units.append(Unit(f"{b.code}{i:03d}", sub.name, "区直部门", b.name, sub.size, roads))
         if b.code == NAMES.school_code - 1:
             for i, school in enumerate(NAMES.schools, start=1):
-                units.append(Unit(f"{NAMES.school_code}{i:03d}", school, "学校", NAMES.school_department, ("教育",), "school"))
+                units.append(Unit(f"{NAMES.school_code}{i:03d}", school, "学校", NAMES.school_department, "school"))
     for i, town in enumerate(NAMES.towns, start=1):
         villages = _villages(rng, VILLAGES_PER_TOWN)
-        units.append(Unit(f"{300 + i}001", town + TOWN_SUFFIX, "镇", government, (), "town", villages))
+        units.append(Unit(f"{300 + i}001", town + TOWN_SUFFIX, "镇", government, "town", villages))
     for i, street in enumerate(NAMES.streets, start=1):
         places = tuple(c + "社区" for c in rng.sample(NAMES.communities, COMMUNITIES_PER_STREET))
-        units.append(Unit(f"{400 + i}001", street + STREET_SUFFIX, "街道办事处", government, (), "street", places))
+        units.append(Unit(f"{400 + i}001", street + STREET_SUFFIX, "街道办事处", government, "street", places))
     if len(units) != UNIT_COUNT or len({u.code for u in units}) != UNIT_COUNT:
         raise RuntimeError(f"示例数据：应有 {UNIT_COUNT} 个单位，实际 {len(units)} 个")
     return units
@@ -397,7 +465,7 @@ def _project_counts(rng: random.Random, units: list[Unit]) -> list[int]:
     for u in units:
         lo, hi = _COUNT_RANGE[u.size]
         counts.append(max(rng.randint(lo, hi), len(NAMES.pinned_projects.get(u.name, ()))))
-    adjustable = [i for i, u in enumerate(units) if u.size in ("L", "M", "town", "street")]
+    adjustable = [i for i, u in enumerate(units) if u.size in _ADJUSTABLE]
     while sum(counts) != PROJECT_COUNT:
         i = rng.choice(adjustable)
         lo, hi = _COUNT_RANGE[units[i].size]
@@ -408,42 +476,72 @@ def _project_counts(rng: random.Random, units: list[Unit]) -> list[int]:
     return counts
 
 
-def _name_candidates(rng: random.Random, unit: Unit) -> tuple[str, str]:
-    """One candidate (project name, domain) for `unit`."""
+def _name_candidate(rng: random.Random, unit: Unit) -> tuple[str, ProjectKind]:
+    """One candidate (project name, kind) for `unit`: a name of a kind the unit runs, its places filled in."""
+    template, kind = rng.choice(_candidates(unit.kind, unit.name))
     if unit.kind == "镇":
-        template, domain = rng.choice(NAMES.town_projects)
-        return template.format(v=rng.choice(unit.places), t=unit.name[:2]), domain
+        return template.format(v=rng.choice(unit.places), t=unit.name[:2]), kind
     if unit.kind == "街道办事处":
-        template, domain = rng.choice(NAMES.street_projects)
-        return template.format(c=rng.choice(unit.places)), domain
+        return template.format(c=rng.choice(unit.places)), kind
     if unit.kind == "学校":
-        return rng.choice(NAMES.school_projects).format(s=unit.name), "教育"
-    domain = unit.domains[0] if len(unit.domains) == 1 or rng.random() < 0.65 else rng.choice(unit.domains[1:])
-    return rng.choice(NAMES.bureau_projects[domain]).format(p=rng.choice(unit.places)), domain
+        return template.format(s=unit.name), kind
+    return template.format(p=rng.choice(unit.places)), kind
+
+
+def _draw_names(rng: random.Random, unit: Unit, count: int, chosen: list[tuple[str, ProjectKind]],
+                taken: Collection[str] = ()) -> list[tuple[str, ProjectKind]]:
+    """`chosen` topped up to `count` projects with names the unit has not used (nor any in `taken`)."""
+    tries = 0
+    while len(chosen) < count:
+        name, kind = _name_candidate(rng, unit)
+        tries += 1
+        if (name in (n for n, _ in chosen) or name in taken or len(name) > MAX_SHEET_TITLE
+                or _FORBIDDEN_TITLE.search(name)):
+            if tries > 5000:
+                raise RuntimeError(f"示例数据：单位“{unit.name}”的项目名称不够用")
+            continue
+        chosen.append((name, kind))
+    return chosen
+
+
+def _possible_names(unit: Unit) -> set[str]:
+    """Every project name the unit can draw (each template with each of its places)."""
+    names: set[str] = set()
+    for template, _ in _candidates(unit.kind, unit.name):
+        for place in unit.places or ("",):
+            name = template.format(p=place, v=place, c=place, t=unit.name[:2], s=unit.name)
+            if len(name) <= MAX_SHEET_TITLE and not _FORBIDDEN_TITLE.search(name):
+                names.add(name)
+    return names
+
+
+def _pinned(unit: Unit) -> list[tuple[str, ProjectKind]]:
+    """The unit's pinned projects (DOMAIN.md §1), with their kinds."""
+    return [(pin.name, NAMES.kinds[pin.kind]) for pin in NAMES.pinned_projects.get(unit.name, ())]
+
+
+def _add_projects(unit: Unit, chosen: list[tuple[str, ProjectKind]], projects: list[Project]) -> None:
+    """Append the unit's projects in order, to the unit and to the year's list."""
+    for name, kind in chosen:
+        project = Project(unit, name, kind, len(projects))
+        unit.projects.append(project)
+        projects.append(project)
 
 
 def _make_projects(rng: random.Random, units: list[Unit]) -> list[Project]:
     """Every unit's projects with unique names, in registry order."""
     projects: list[Project] = []
     for unit, count in zip(units, _project_counts(rng, units), strict=True):
-        chosen = [(pin.name, pin.domain) for pin in NAMES.pinned_projects.get(unit.name, ())]
-        tries = 0
-        while len(chosen) < count:
-            name, domain = _name_candidates(rng, unit)
-            tries += 1
-            if name in (n for n, _ in chosen) or len(name) > MAX_SHEET_TITLE or _FORBIDDEN_TITLE.search(name):
-                if tries > 5000:
-                    raise RuntimeError(f"示例数据：单位“{unit.name}”的项目名称不够用")
-                continue
-            chosen.append((name, domain))
-        for name, domain in chosen:
-            project = Project(unit, name, domain, len(projects))
-            unit.projects.append(project)
-            projects.append(project)
-    used = {p.domain for p in projects}
-    if len(projects) != PROJECT_COUNT or used != set(NAMES.domains):
-        raise RuntimeError(f"示例数据：项目 {len(projects)} 个，领域 {sorted(used)}")
+        _add_projects(unit, _draw_names(rng, unit, count, _pinned(unit)), projects)
+    _check_projects(projects, PROJECT_COUNT)
     return projects
+
+
+def _check_projects(projects: list[Project], count: int) -> None:
+    """The year's project count, and every domain used."""
+    used = {p.domain for p in projects}
+    if len(projects) != count or used != set(NAMES.domains):
+        raise RuntimeError(f"示例数据：项目 {len(projects)} 个，领域 {sorted(used)}")
 
 
 def _key_project(projects: list[Project]) -> Project:
@@ -463,11 +561,16 @@ def _assign_grades(rng: random.Random, projects: list[Project]) -> None:
         other.grade, key.grade = key.grade, "良"
 
 
-def _assign_budgets(rng: random.Random, projects: list[Project]) -> None:
-    """全年预算数 (long-tailed, Σ exact), 年初预算数 and the sub-row shares."""
+def _assign_budgets(rng: random.Random, projects: list[Project], total_cw: int = TOTAL_BUDGET_CW,
+                    earlier: dict[tuple[str, str], int] | None = None) -> None:
+    """全年预算数 (long-tailed, Σ exact), 年初预算数 and the sub-row shares.
+
+    2015 (`earlier` None): the seed's budgets of pinned projects are fixed. An earlier year: a project that
+    runs on into the next year (`earlier`: (unit code, name) → its next-year budget) is drawn near that budget.
+    """
     fixed: dict[int, int] = {}
     for p in projects:
-        for pin in NAMES.pinned_projects.get(p.unit.name, ()):
+        for pin in NAMES.pinned_projects.get(p.unit.name, ()) if earlier is None else ():
             if pin.name == p.name and pin.budget_wan is not None:
                 fixed[p.index] = int(pin.budget_wan * 100)
     big_pool = [p for p in projects if p.index not in fixed and p.unit.kind in ("区直部门", "镇")
@@ -482,7 +585,10 @@ def _assign_budgets(rng: random.Random, projects: list[Project]) -> None:
         if p.index not in fixed:
             size = 0.7 if p.unit.size == "S" else 1.0
             raw[p.index] = min(900.0, max(3.0, rng.lognormvariate(math.log(40), 1.1) * scale_of[p.unit.kind] * size))
-    room = TOTAL_BUDGET_CW - sum(fixed.values())
+            later = (earlier or {}).get((p.unit.code, p.name))
+            if later is not None:  # a continuing project: about its next-year budget
+                raw[p.index] = min(900.0, max(3.0, later / 100 * rng.uniform(0.7, 1.1)))
+    room = total_cw - sum(fixed.values())
     factor = room / 100 / sum(raw.values())
     for p in projects:
         if p.index in fixed:
@@ -491,7 +597,7 @@ def _assign_budgets(rng: random.Random, projects: list[Project]) -> None:
         amount = raw[p.index] * factor
         step = rng.choice((100, 100, 10, 10, 1))  # whole 万元, 0.1 万元 or 0.01 万元
         p.budget = max(step, round(amount * 100 / step) * step)
-    last.budget += TOTAL_BUDGET_CW - sum(p.budget for p in projects)
+    last.budget += total_cw - sum(p.budget for p in projects)
     for p in projects:
         x = rng.random()
         if x < 0.8:
@@ -521,8 +627,8 @@ def _draw_rate(rng: random.Random, grade: str) -> float:
     return rng.uniform(0.5, 0.97)
 
 
-def _assign_execution(rng: random.Random, projects: list[Project]) -> None:
-    """全年执行数 per project so that Σ is exactly TOTAL_SPENT_CW; large projects run slower."""
+def _assign_execution(rng: random.Random, projects: list[Project], total_cw: int = TOTAL_SPENT_CW) -> None:
+    """全年执行数 per project so that Σ is exactly `total_cw` (2015: TOTAL_SPENT_CW); large projects run slower."""
     for p in projects:
         p.rate_target = _draw_rate(rng, p.grade)
     last = projects[-1]
@@ -537,12 +643,12 @@ def _assign_execution(rng: random.Random, projects: list[Project]) -> None:
     lo, hi = 0.1, 1.5
     for _ in range(80):
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if spent_with(mid) < TOTAL_SPENT_CW else (lo, mid)
+        lo, hi = (mid, hi) if spent_with(mid) < total_cw else (lo, mid)
     slow_ids = {p.index for p in slow}
     for p in projects:
         rate = min(1.0, max(0.3, p.rate_target * lo)) if p.index in slow_ids else p.rate_target
         p.spent = p.budget if rate >= 1.0 else min(p.budget - 1, round(p.budget * rate))
-    last.spent += TOTAL_SPENT_CW - sum(p.spent for p in projects)
+    last.spent += total_cw - sum(p.spent for p in projects)
     if not 0 < last.spent < last.budget:
         raise RuntimeError("示例数据：执行数余数无法落在最后一个项目上")
 
@@ -606,14 +712,29 @@ def _assign_form_quirks(rng: random.Random, projects: list[Project]) -> None:
                              "yuan": "yuan_amounts"}[p.money_style])
 
 
-def _pick_spec(rng: random.Random, domain: str, level2: str, used: list[str]) -> IndicatorSpec:
-    """An unused indicator spec for a 二级指标, domain-specific first."""
-    own = [s for s in NAMES.indicators[domain].get(level2, ()) if s.name not in used]
+def _available(kind: ProjectKind, level2: str) -> int:
+    """How many different indicators a project of `kind` can carry under a 二级指标 (its kind's and the generic)."""
+    return len({s.name for s in (*kind.indicators.get(level2, ()), *NAMES.generic_indicators.get(level2, ()))})
+
+
+def _fit(kind: ProjectKind, cats: list[str], spares: tuple[str, ...]) -> list[str]:
+    """`cats` with the rows a kind cannot fill (more 数量 rows than it has indicators …) moved to the first of
+    `spares` with room (rows that find none are dropped)."""
+    fitted: list[str] = []
+    for cat in cats:
+        room = [c for c in (cat, *spares) if fitted.count(c) < _available(kind, c)]
+        if room:
+            fitted.append(room[0])
+    return fitted
+
+
+def _pick_spec(rng: random.Random, kind: ProjectKind, level2: str, used: list[str]) -> IndicatorSpec:
+    """An unused indicator spec for a 二级指标: the project kind's own first, else one that fits any project."""
+    own = [s for s in kind.indicators.get(level2, ()) if s.name not in used]
     generic = [s for s in NAMES.generic_indicators.get(level2, ()) if s.name not in used]
     pool = own if own and (rng.random() < 0.8 or not generic) else generic
     if not pool:
-        quantity = NAMES.generic_indicators["数量指标"] + NAMES.indicators[domain]["数量指标"]
-        pool = [s for s in quantity if s.name not in used]
+        raise RuntimeError(f"示例数据：项目类别“{kind.name}”没有可用的{level2}")
     return rng.choice(pool)
 
 
@@ -630,9 +751,13 @@ def _structure(rng: random.Random, p: Project) -> list[Row]:
     out_cats = ["数量指标"] + rng.choices(list(_Q), weights=(2, 3, 2, 2), k=n_out - 1)
     if templated:
         out_cats[1:3] = ["时效指标", "成本指标"]
-    ben_cats = rng.choices(list(_B), weights=(2, 4, 1.5, 1.5), k=n_ben)
+    out_cats = _fit(p.kind, out_cats, ("时效指标", "成本指标", "质量指标"))
+    ben_open = [(cat, w) for cat, w in zip(_B, (2, 4, 1.5, 1.5), strict=True) if _available(p.kind, cat)]
+    ben_cats = rng.choices([c for c, _ in ben_open], weights=[w for _, w in ben_open], k=n_ben)
     if "社会效益指标" not in ben_cats and rng.random() < 0.8:
         ben_cats[0] = "社会效益指标"
+    ben_cats = _fit(p.kind, ben_cats, ("社会效益指标", "可持续影响指标"))
+    n_sat = min(n_sat, _available(p.kind, _SAT))
     absent = () if p.has_sat else ("满意度指标",)
     groups = [
         ("产出指标", sorted(out_cats, key=_Q.index), RULES.level_points("产出指标", absent)),
@@ -647,7 +772,7 @@ def _structure(rng: random.Random, p: Project) -> list[Row]:
         if not cats:
             continue
         for cat, weight in zip(cats, _split(rng, total, len(cats)), strict=True):
-            spec = _pick_spec(rng, p.domain, cat, used)
+            spec = _pick_spec(rng, p.kind, cat, used)
             if templated and cat in forced and forced[cat].name not in used:
                 spec = forced[cat]
             name, kind, unit, lo, hi = spec
@@ -940,14 +1065,24 @@ def _actual_cell(unit: Unit, r: Row) -> object:
     return f"{_fmt(r.actual)}{r.unit}"
 
 
-def build_plan(seed: int = SAMPLE_SEED) -> SamplePlan:
-    """Plan the whole sample year (no files): units, projects, money, indicators and quirks."""
-    rng = random.Random(seed)
-    units = _make_units(rng)
-    projects = _make_projects(rng, units)
-    _assign_grades(rng, projects)
-    _assign_budgets(rng, projects)
-    _assign_execution(rng, projects)
+def build_plan(year: int = SAMPLE_YEAR) -> SamplePlan:
+    """Plan a whole sample year (no files): units, projects, money, indicators and quirks."""
+    if year not in YEARS:
+        raise ValueError(f"示例数据只有 {'、'.join(map(str, sorted(YEARS)))} 年度，没有 {year} 年度")
+    figures = YEARS[year]
+    rng = random.Random(figures.seed)
+    if year == SAMPLE_YEAR:
+        units = _make_units(rng)
+        projects = _make_projects(rng, units)
+        _assign_grades(rng, projects)
+        _assign_budgets(rng, projects)
+    else:
+        later = _cached_plan(year + 1)
+        units = _earlier_units(later, year)
+        projects = _earlier_projects(rng, later, units, figures)
+        _follow_grades(rng, projects, later, figures)
+        _assign_budgets(rng, projects, figures.budget_cw, {(p.unit.code, p.name): p.budget for p in later.projects})
+    _assign_execution(rng, projects, figures.spent_cw)
     _assign_unit_styles(rng, units)
     _assign_form_quirks(rng, projects)
     for p in projects:
@@ -958,7 +1093,57 @@ def build_plan(seed: int = SAMPLE_SEED) -> SamplePlan:
             _placeholders(rng, p)
         _finish(rng, p)
         _tag_quirks(p)
-    return SamplePlan(seed, units, projects)
+    return SamplePlan(figures, units, projects)
+
+
+def _earlier_units(later: SamplePlan, year: int) -> list[Unit]:
+    """The units of the year before `later`: the same ones (codes, names, places) but those set up later."""
+    new = {name for y, names in NAMES.new_units.items() if y > year for name in names}
+    return [Unit(u.code, u.name, u.kind, u.department, u.size, u.places) for u in later.units if u.name not in new]
+
+
+def _earlier_projects(rng: random.Random, later: SamplePlan, units: list[Unit], figures: YearFigures) -> list[Project]:
+    """An earlier year's projects: most of each unit's next-year projects already running (same name and kind;
+    the seed's pinned projects always), plus projects that ended that year, up to the year's count."""
+    following = {u.code: u for u in later.units}
+    chosen: dict[str, list[tuple[str, ProjectKind]]] = {}
+    for u in units:
+        pinned = {name for name, _ in _pinned(u)}
+        chosen[u.code] = [(p.name, p.kind) for p in following[u.code].projects
+                          if p.name in pinned or rng.random() < figures.continuing]
+    short = figures.projects - sum(len(c) for c in chosen.values())
+    if short < 0:
+        raise RuntimeError(f"示例数据：{figures.year} 年度延续项目 {figures.projects - short} 个，多于计划的 {figures.projects} 个")
+    room = {u.code: len(_possible_names(u) - {p.name for p in following[u.code].projects}) for u in units}
+    wanted = {u.code: max(len(chosen[u.code]), min(_COUNT_RANGE[u.size][0], len(chosen[u.code]) + room[u.code]))
+              for u in units}  # every unit at least its size class's fewest projects
+    short = figures.projects - sum(wanted.values())
+    if short < 0:
+        raise RuntimeError(f"示例数据：{figures.year} 年度至少 {figures.projects - short} 个项目，多于计划的 {figures.projects} 个")
+    for _ in range(short):  # ended projects, where there are many projects and names left for them
+        open_units = [u for u in units if wanted[u.code] - len(chosen[u.code]) < room[u.code]]
+        u = rng.choices(open_units, weights=[len(following[v.code].projects) for v in open_units])[0]
+        wanted[u.code] += 1
+    projects: list[Project] = []
+    for u in units:
+        taken = {p.name for p in following[u.code].projects}  # an ended project's name is not used next year
+        _add_projects(u, _draw_names(rng, u, wanted[u.code], chosen[u.code], taken), projects)
+    _check_projects(projects, figures.projects)
+    return projects
+
+
+def _follow_grades(rng: random.Random, projects: list[Project], later: SamplePlan, figures: YearFigures) -> None:
+    """Planned grades in the year's proportions; a continuing project's grade stays near its next-year grade."""
+    plan = [g for g, n in figures.grade_plan for _ in range(n)]
+    rank = {g: i for i, (g, _) in enumerate(figures.grade_plan)}
+    next_grade = {(p.unit.code, p.name): p.grade for p in later.projects}
+    keys: list[tuple[float, int]] = []
+    for p in projects:
+        grade = next_grade.get((p.unit.code, p.name))
+        keys.append((rank[grade] + rng.gauss(0, 0.9) if grade is not None else rng.uniform(-0.5, len(rank) - 0.5),
+                     p.index))
+    for (_, index), grade in zip(sorted(keys), plan, strict=True):
+        projects[index].grade = grade
 
 
 def _tag_quirks(p: Project) -> None:
@@ -979,26 +1164,26 @@ def _tag_quirks(p: Project) -> None:
         p.quirks.append("layout_mof_no_unit_row")
 
 
-@lru_cache(maxsize=2)
-def _cached_plan(seed: int) -> SamplePlan:
-    """build_plan, memoised per seed for write_sample and the quirk manifest (which only read it)."""
-    return build_plan(seed)
+@lru_cache(maxsize=4)
+def _cached_plan(year: int) -> SamplePlan:
+    """build_plan, memoised per year for write_sample, the quirk manifest and earlier years (which only read it)."""
+    return build_plan(year)
 
 
-def planted_quirks(limit: int = 8, seed: int = SAMPLE_SEED) -> dict[str, list[tuple[str, str]]]:
+def planted_quirks(limit: int = 8, year: int = SAMPLE_YEAR) -> dict[str, list[tuple[str, str]]]:
     """Example (file name, sheet name) pairs per planted quirk, at most `limit` each, in file order."""
     found: dict[str, list[tuple[str, str]]] = {k: [] for k in QUIRK_KEYS}
-    for p in _cached_plan(seed).projects:
+    for p in _cached_plan(year).projects:
         for q in p.quirks:
             if len(found[q]) < limit:
                 found[q].append((p.unit.file_name, p.name))
     return found
 
 
-def quirk_counts(seed: int = SAMPLE_SEED) -> dict[str, int]:
+def quirk_counts(year: int = SAMPLE_YEAR) -> dict[str, int]:
     """How many forms carry each planted quirk."""
     counts = {k: 0 for k in QUIRK_KEYS}
-    for p in _cached_plan(seed).projects:
+    for p in _cached_plan(year).projects:
         for q in p.quirks:
             counts[q] += 1
     return counts
@@ -1094,7 +1279,7 @@ class _TableStyles:
         self._arrays[key] = copy(cell._style)
 
 
-def _render_form(ws: Worksheet, p: Project, styles: _TableStyles) -> None:
+def _render_form(ws: Worksheet, p: Project, styles: _TableStyles, year: int) -> None:
     """Write one project's 项目支出绩效自评表 in its unit's layout."""
     u = p.unit
     province = u.layout == "province"
@@ -1112,7 +1297,7 @@ def _render_form(ws: Worksheet, p: Project, styles: _TableStyles) -> None:
     if u.layout == "shifted":
         _put(ws, 1, c(1), "附件1")
         row = 2
-    _put(ws, row, c(1), f"项目支出绩效自评表（{SAMPLE_YEAR}年度）")
+    _put(ws, row, c(1), f"项目支出绩效自评表（{year}年度）")
     merge(row, 1, row, 9)
     ws.cell(row, c(1)).font, ws.cell(row, c(1)).alignment = _FONT_TITLE, _CENTER
     ws.row_dimensions[row].height = 30
@@ -1235,15 +1420,20 @@ def _merge_runs(ws: Worksheet, rows: list[Row], first: int, col: int,
         start = end + 1
 
 
-def _new_workbook() -> Workbook:
+def _doc_time(year: int) -> datetime:
+    """A sample year's document date: 15 September of the year after it is evaluated in (DOC_TIME for 2015)."""
+    return DOC_TIME.replace(year=DOC_TIME.year + year - SAMPLE_YEAR)
+
+
+def _new_workbook(year: int) -> Workbook:
     """An empty workbook with fixed document properties."""
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.creator = DOC_CREATOR
     wb.properties.lastModifiedBy = DOC_CREATOR
-    wb.properties.created = DOC_TIME
-    wb.properties.modified = DOC_TIME
-    wb.properties.title = f"{SAMPLE_YEAR}年度项目支出绩效自评（示例数据）"
+    wb.properties.created = _doc_time(year)
+    wb.properties.modified = _doc_time(year)
+    wb.properties.title = f"{year}年度项目支出绩效自评（示例数据）"
     return wb
 
 
@@ -1253,14 +1443,14 @@ def _zip_order(name: str) -> tuple[int, str]:
     return rank, name
 
 
-def workbook_bytes(wb: Workbook) -> bytes:
+def workbook_bytes(wb: Workbook, date_time: tuple[int, int, int, int, int, int] = ZIP_DATE_TIME) -> bytes:
     """Serialise a workbook reproducibly: fixed properties, entry dates, order and compression."""
     raw = io.BytesIO()
     ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()  # keeps properties.modified
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w") as dst:
         for name in sorted(src.namelist(), key=_zip_order):
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
+            info = zipfile.ZipInfo(name, date_time=date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o644 << 16
@@ -1268,18 +1458,18 @@ def workbook_bytes(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
-def _unit_workbook(u: Unit) -> Workbook:
+def _unit_workbook(u: Unit, year: int) -> Workbook:
     """One unit's workbook: a sheet per project, titled with the project name."""
-    wb = _new_workbook()
+    wb = _new_workbook(year)
     styles = _TableStyles()
     for p in u.projects:
-        _render_form(wb.create_sheet(p.name), p, styles)
+        _render_form(wb.create_sheet(p.name), p, styles, year)
     return wb
 
 
 def _registry_workbook(plan: SamplePlan) -> Workbook:
     """The bureau's 自评项目清单: one row per project, plus 年度信息."""
-    wb = _new_workbook()
+    wb = _new_workbook(plan.year)
     ws = wb.create_sheet(REGISTRY_SHEET)
     ws.append(list(REGISTRY_HEADER))
     for n, p in enumerate(plan.projects, start=1):
@@ -1291,9 +1481,9 @@ def _registry_workbook(plan: SamplePlan) -> Workbook:
         ws.column_dimensions[get_column_letter(k)].width = width
     ws.freeze_panes = "A2"
     info = wb.create_sheet(YEAR_SHEET)
-    info.append(["年度", SAMPLE_YEAR])
-    info.append([EXPENDITURE_LABEL, float(YEAR_EXPENDITURE_WAN)])
-    info.append([NOTE_LABEL, SAMPLE_NOTE])
+    info.append(["年度", plan.year])
+    info.append([EXPENDITURE_LABEL, float(plan.figures.expenditure_wan)])
+    info.append([NOTE_LABEL, SAMPLE_NOTE_TEMPLATE.format(year=plan.year)])
     info["B2"].number_format = "0.00"
     info.column_dimensions["A"].width = 22
     info.column_dimensions["B"].width = 14
@@ -1303,20 +1493,22 @@ def _registry_workbook(plan: SamplePlan) -> Workbook:
 _UNIT_FILE = re.compile(r"^\d{6}_.+\.xlsx$")
 
 
-def write_sample(out_dir: Path = SAMPLE_DIR, seed: int = SAMPLE_SEED) -> list[Path]:
-    """Write the registry and the 121 unit workbooks into `out_dir`; returns the paths, registry first.
+def write_sample(out_dir: Path | None = None, year: int = SAMPLE_YEAR) -> list[Path]:
+    """Write a sample year's registry and unit workbooks into `out_dir` (default data/sample/<year>/); returns
+    the paths, registry first.
 
     Unit workbooks left in `out_dir` from an earlier run (`<6 digits>_<name>.xlsx`) that this run
     does not write are removed, so the folder always holds exactly one sample year.
     """
-    out_dir = Path(out_dir)
+    out_dir = sample_dir(year) if out_dir is None else Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    plan = _cached_plan(seed)
+    plan = _cached_plan(year)
+    stamp = (year + ZIP_DATE_TIME[0] - SAMPLE_YEAR, *ZIP_DATE_TIME[1:])
     written = [out_dir / REGISTRY_FILE]
-    written[0].write_bytes(workbook_bytes(_registry_workbook(plan)))
+    written[0].write_bytes(workbook_bytes(_registry_workbook(plan), stamp))
     for u in plan.units:
         path = out_dir / u.file_name
-        path.write_bytes(workbook_bytes(_unit_workbook(u)))
+        path.write_bytes(workbook_bytes(_unit_workbook(u, year), stamp))
         written.append(path)
     keep = {p.name for p in written}
     for stale in sorted(out_dir.glob("*.xlsx")):

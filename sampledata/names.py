@@ -6,6 +6,7 @@ what is allowed. This module knows the shape of the pools, not their content.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,6 +29,12 @@ OUTPUT_LEVEL2 = ("数量指标", "质量指标", "时效指标", "成本指标")
 BENEFIT_LEVEL2 = ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标")
 SATISFACTION_LEVEL2 = "服务对象满意度指标"
 LEVEL2 = (*OUTPUT_LEVEL2, *BENEFIT_LEVEL2, SATISFACTION_LEVEL2)
+# 二级指标 generic_indicators must fill: those that fit any project. 数量, 经济效益 and 生态效益 indicators
+# only ever come from a project's own kind (a generic count or an ecological benefit fits few projects).
+GENERIC_LEVEL2 = ("质量指标", "时效指标", "成本指标", "社会效益指标", "可持续影响指标", SATISFACTION_LEVEL2)
+# Placeholders allowed in the project names of a kind, per list: a road, a village or the town, a community,
+# the school.
+NAME_LISTS = {"names": ("p",), "town": ("v", "t"), "street": ("c",), "school": ("s",)}
 TEMPLATE_FORM_LEVEL2 = ("时效指标", "成本指标")  # forced on forms with template labels
 
 # Indicator kinds, and how a kind is written in names.yaml (after [name, kind, …]).
@@ -71,7 +78,6 @@ class SubUnit:
     """A unit under a 区直部门 (区委巡察办 under 区纪委)."""
 
     name: str
-    domains: tuple[str, ...]
     size: str  # one of BUREAU_SIZES
 
 
@@ -81,17 +87,31 @@ class Bureau:
 
     code: int
     name: str
-    domains: tuple[str, ...]  # the first one is its main domain
     size: str  # one of BUREAU_SIZES
     subunits: tuple[SubUnit, ...]
 
 
 @dataclass(frozen=True)
-class PinnedProject:
-    """A project that must exist (DOMAIN.md §1), with its fixed 全年预算数 in 万元 when the seed gives one."""
+class ProjectKind:
+    """What a project is: its domain, the units that run it, its names and the indicators that measure it."""
 
     name: str
     domain: str
+    units: tuple[str, ...]  # 区直部门 and sub-units that run it
+    names: tuple[str, ...]  # their project names ({p}: a road)
+    town: tuple[str, ...]  # towns' project names ({v}: a village, {t}: the town)
+    street: tuple[str, ...]  # streets' project names ({c}: a community)
+    school: tuple[str, ...]  # schools' project names ({s}: the school)
+    indicators: Mapping[str, tuple[IndicatorSpec, ...]]  # 二级指标 → specs
+
+
+@dataclass(frozen=True)
+class PinnedProject:
+    """A project that must exist (DOMAIN.md §1), of a kind, with its fixed 全年预算数 in 万元 when the seed gives one."""
+
+    name: str
+    kind: str
+    domain: str  # the kind's domain
     budget_wan: Decimal | None
 
 
@@ -116,12 +136,9 @@ class NamePools:
     key_unit: str
     key_project: str
     whole_departments: tuple[str, ...]
-    bureau_projects: Mapping[str, tuple[str, ...]]  # domain → names ({p}: a road)
-    town_projects: tuple[tuple[str, str], ...]  # (name with {v} / {t}, domain), in file order
-    street_projects: tuple[tuple[str, str], ...]  # (name with {c}, domain)
-    school_projects: tuple[str, ...]  # names with {s}
-    indicators: Mapping[str, Mapping[str, tuple[IndicatorSpec, ...]]]  # domain → 二级指标 → specs
-    generic_indicators: Mapping[str, tuple[IndicatorSpec, ...]]  # 二级指标 → specs
+    new_units: Mapping[int, tuple[str, ...]]  # year → units set up that year (absent from earlier sample years)
+    kinds: Mapping[str, ProjectKind]  # kind name → kind, in file order
+    generic_indicators: Mapping[str, tuple[IndicatorSpec, ...]]  # 二级指标 → specs that fit any project
     template_form_indicators: Mapping[str, IndicatorSpec]  # 二级指标 → spec
     qualitative_words: Mapping[str, tuple[str, ...]]  # qualitative band name → words
     shortfall_reasons: tuple[str, ...]
@@ -245,18 +262,12 @@ def _join(path: str, key: str) -> str:
 
 _TOP_KEYS = (
     "domains", "bureaus", "schools", "district_government", "towns", "streets", "surnames", "village_suffixes",
-    "communities", "roads", "pinned_projects", "key_evaluation", "whole_department_evaluation", "bureau_projects",
-    "town_projects", "street_projects", "school_projects", "indicators", "generic_indicators",
-    "template_form_indicators", "qualitative_words", "shortfall_reasons", "overachievement_reasons",
+    "communities", "roads", "pinned_projects", "key_evaluation", "whole_department_evaluation", "new_units",
+    "project_kinds", "generic_indicators", "template_form_indicators", "qualitative_words", "shortfall_reasons",
+    "overachievement_reasons",
 )
-
-
-def _domain_list(r: _Reader, path: str, value: object, domains: Sequence[str]) -> tuple[str, ...]:
-    """A non-empty list of known domains."""
-    found = r.texts(path, value)
-    for i, domain in enumerate(found):
-        r.choice(f"{path}[{i}]", domain, domains)
-    return found
+_KIND_KEYS = ("kind", "domain", "units", *NAME_LISTS, "indicators")
+_PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
 def _keys(value: object, required: tuple[str, ...], optional: str) -> tuple[str, ...]:
@@ -264,17 +275,16 @@ def _keys(value: object, required: tuple[str, ...], optional: str) -> tuple[str,
     return (*required, optional) if isinstance(value, Mapping) and optional in value else required
 
 
-def _bureaus(r: _Reader, value: object, domains: Sequence[str]) -> tuple[Bureau, ...]:
+def _bureaus(r: _Reader, value: object) -> tuple[Bureau, ...]:
     """The 区直部门 and their sub-units."""
     bureaus: list[Bureau] = []
     for path, item in r.items("bureaus", value):
-        data = r.mapping(path, item, _keys(item, ("code", "name", "domains", "size"), "subunits"))
+        data = r.mapping(path, item, _keys(item, ("code", "name", "size"), "subunits"))
         subunits: list[SubUnit] = []
         for sub_path, sub in r.items(f"{path}.subunits", data["subunits"]) if "subunits" in data else []:
-            sub_data = r.mapping(sub_path, sub, ("name", "domains", "size"))
+            sub_data = r.mapping(sub_path, sub, ("name", "size"))
             subunits.append(SubUnit(
                 r.text(f"{sub_path}.name", sub_data["name"]),
-                _domain_list(r, f"{sub_path}.domains", sub_data["domains"], domains),
                 r.choice(f"{sub_path}.size", sub_data["size"], BUREAU_SIZES),
             ))
         code = r.integer(f"{path}.code", data["code"], 1, MAX_UNIT_CODE)
@@ -283,7 +293,6 @@ def _bureaus(r: _Reader, value: object, domains: Sequence[str]) -> tuple[Bureau,
         bureaus.append(Bureau(
             code,
             r.text(f"{path}.name", data["name"]),
-            _domain_list(r, f"{path}.domains", data["domains"], domains),
             r.choice(f"{path}.size", data["size"], BUREAU_SIZES),
             tuple(subunits),
         ))
@@ -298,8 +307,9 @@ def _budget(r: _Reader, path: str, value: object) -> Decimal:
     return number
 
 
-def _pinned(r: _Reader, value: object, domains: Sequence[str], units: Sequence[str]) -> dict[str, tuple[PinnedProject, ...]]:
-    """Projects that must exist, per unit name."""
+def _pinned(r: _Reader, value: object, kinds: Mapping[str, ProjectKind],
+            units: Sequence[str], bureau_units: Sequence[str]) -> dict[str, tuple[PinnedProject, ...]]:
+    """Projects that must exist, per unit name, each of a kind its unit runs."""
     result: dict[str, tuple[PinnedProject, ...]] = {}
     for unit, projects in r.mapping("pinned_projects", value).items():
         path = _join("pinned_projects", unit)
@@ -307,23 +317,19 @@ def _pinned(r: _Reader, value: object, domains: Sequence[str], units: Sequence[s
             raise r.fail(path, f"'{unit}' is not a unit (bureaus and their subunits, schools, towns, streets)")
         pinned: list[PinnedProject] = []
         for item_path, item in r.items(path, projects):
-            data = r.mapping(item_path, item, _keys(item, ("name", "domain"), "budget"))
+            data = r.mapping(item_path, item, _keys(item, ("name", "kind"), "budget"))
+            kind = kinds[r.choice(f"{item_path}.kind", data["kind"], tuple(kinds))]
+            if unit in bureau_units and unit not in kind.units:
+                raise r.fail(f"{item_path}.kind", f"'{unit}' is not among the units of kind '{kind.name}' "
+                                                  f"({', '.join(kind.units) or 'none'})")
             pinned.append(PinnedProject(
                 r.text(f"{item_path}.name", data["name"]),
-                r.choice(f"{item_path}.domain", data["domain"], domains),
+                kind.name,
+                kind.domain,
                 _budget(r, f"{item_path}.budget", data["budget"]) if "budget" in data else None,
             ))
         result[unit] = tuple(pinned)
     return result
-
-
-def _templates(r: _Reader, key: str, value: object, domains: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    """Project names grouped by domain → (name, domain) pairs in file order."""
-    pairs: list[tuple[str, str]] = []
-    for domain, names in r.mapping(key, value).items():
-        r.choice(_join(key, domain), domain, domains)
-        pairs += [(name, domain) for name in r.texts(_join(key, domain), names)]
-    return tuple(pairs)
 
 
 def _spec(r: _Reader, path: str, value: object) -> IndicatorSpec:
@@ -354,15 +360,77 @@ def _spec_table(r: _Reader, path: str, value: object, required: Sequence[str]) -
     return table
 
 
-def _by_domain(r: _Reader, path: str, value: object, domains: Sequence[str]) -> Mapping[str, Any]:
-    """A mapping with exactly one entry per domain."""
-    table = r.mapping(path, value)
-    for domain in table:
-        r.choice(_join(path, domain), domain, domains)
-    for domain in domains:
-        if domain not in table:
-            raise r.fail(_join(path, domain), "missing: every domain needs an entry here")
+def _kinds(r: _Reader, value: object, domains: Sequence[str], bureau_units: Sequence[str]) -> dict[str, ProjectKind]:
+    """The project kinds: names and indicators that fit together, and the units that run them."""
+    kinds: dict[str, ProjectKind] = {}
+    owner: dict[tuple[str, str], str] = {}  # (unit or list, name) → the kind that has it
+    for path, item in r.items("project_kinds", value):
+        data = r.mapping(path, item)
+        for key in data:
+            if key not in _KIND_KEYS:
+                raise r.fail(_join(path, key), f"unknown key; allowed here: {', '.join(_KIND_KEYS)}")
+        for key in ("kind", "domain", "indicators"):
+            if key not in data:
+                raise r.fail(_join(path, key), "missing; required here: kind, domain, indicators")
+        name = r.text(f"{path}.kind", data["kind"])
+        if name in kinds:
+            raise r.fail(f"{path}.kind", f"kind '{name}' appears twice")
+        units = r.texts(f"{path}.units", data["units"]) if "units" in data else ()
+        for i, unit in enumerate(units):
+            r.choice(f"{path}.units[{i}]", unit, bureau_units)
+        if bool(units) != ("names" in data):
+            raise r.fail(path, "units and names go together: names are the project names of those units")
+        lists: dict[str, tuple[str, ...]] = {}
+        for key, allowed in NAME_LISTS.items():
+            lists[key] = r.texts(_join(path, key), data[key]) if key in data else ()
+            for i, text in enumerate(lists[key]):
+                for placeholder in _PLACEHOLDER.findall(text):
+                    if placeholder not in allowed:
+                        raise r.fail(f"{path}.{key}[{i}]", f"placeholder {{{placeholder}}} is not allowed here; "
+                                                           f"allowed: {', '.join('{' + a + '}' for a in allowed)}")
+                for holder in units if key == "names" else (key,):
+                    if (holder, text) in owner:
+                        raise r.fail(f"{path}.{key}[{i}]", f"'{text}' is already a name of kind '{owner[holder, text]}'"
+                                                           f"{f' for {holder}' if key == 'names' else ''}")
+                    owner[holder, text] = name
+        if not any(lists.values()):
+            raise r.fail(path, f"a kind needs project names: {', '.join(NAME_LISTS)}")
+        kinds[name] = ProjectKind(
+            name, r.choice(f"{path}.domain", data["domain"], domains), units, lists["names"], lists["town"],
+            lists["street"], lists["school"], _spec_table(r, f"{path}.indicators", data["indicators"], ("数量指标",)))
+    run = {unit for kind in kinds.values() for unit in kind.units}
+    for unit in bureau_units:
+        if unit not in run:
+            raise r.fail("project_kinds", f"no kind lists '{unit}' among its units: the unit would have no projects")
+    for key in ("town", "street", "school"):
+        if not any(getattr(kind, key) for kind in kinds.values()):
+            raise r.fail("project_kinds", f"no kind has {key} names")
+    return kinds
+
+
+def _generic(r: _Reader, value: object) -> dict[str, tuple[IndicatorSpec, ...]]:
+    """The indicators that fit any project: only the 二级指标 of GENERIC_LEVEL2."""
+    table = _spec_table(r, "generic_indicators", value, GENERIC_LEVEL2)
+    for level2 in table:
+        if level2 not in GENERIC_LEVEL2:
+            raise r.fail(_join("generic_indicators", level2), f"only a project's kind has {level2}; allowed here: "
+                                                              f"{', '.join(GENERIC_LEVEL2)}")
     return table
+
+
+def _new_units(r: _Reader, value: object, units: Sequence[str]) -> dict[int, tuple[str, ...]]:
+    """year → units set up that year."""
+    result: dict[int, tuple[str, ...]] = {}
+    for key, names in r.mapping("new_units", {str(k): v for k, v in value.items()} if isinstance(value, Mapping)
+                                else value).items():
+        path = _join("new_units", key)
+        if not key.isdigit():
+            raise r.fail(path, "must be a year (2015)")
+        found = r.texts(path, names)
+        for i, name in enumerate(found):
+            r.choice(f"{path}[{i}]", name, units)
+        result[int(key)] = found
+    return result
 
 
 def _parse(file: str, data: object) -> NamePools:
@@ -370,8 +438,9 @@ def _parse(file: str, data: object) -> NamePools:
     r = _Reader(file)
     top = r.mapping("", data, _TOP_KEYS)
     domains = r.texts("domains", top["domains"])
-    bureaus = _bureaus(r, top["bureaus"], domains)
+    bureaus = _bureaus(r, top["bureaus"])
     bureau_names = [b.name for b in bureaus]
+    bureau_units = [name for b in bureaus for name in (b.name, *(sub.name for sub in b.subunits))]
     school = r.mapping("schools", top["schools"], ("code", "department", "names"))
     schools = r.texts("schools.names", school["names"])
     towns = r.texts("towns", top["towns"])
@@ -380,7 +449,8 @@ def _parse(file: str, data: object) -> NamePools:
     for i, name in enumerate(units):
         if name in units[:i]:
             raise r.fail("", f"unit name '{name}' appears twice (bureaus and their subunits, schools, towns, streets)")
-    pinned = _pinned(r, top["pinned_projects"], domains, units)
+    kinds = _kinds(r, top["project_kinds"], domains, bureau_units)
+    pinned = _pinned(r, top["pinned_projects"], kinds, units, bureau_units)
     key = r.mapping("key_evaluation", top["key_evaluation"], ("unit", "project"))
     key_unit = r.text("key_evaluation.unit", key["unit"])
     key_project = r.text("key_evaluation.project", key["project"])
@@ -389,8 +459,6 @@ def _parse(file: str, data: object) -> NamePools:
     whole = r.texts("whole_department_evaluation", top["whole_department_evaluation"])
     for i, name in enumerate(whole):
         r.choice(f"whole_department_evaluation[{i}]", name, bureau_names)
-    bureau_projects = _by_domain(r, "bureau_projects", top["bureau_projects"], domains)
-    indicators = _by_domain(r, "indicators", top["indicators"], domains)
     forced = r.mapping("template_form_indicators", top["template_form_indicators"], TEMPLATE_FORM_LEVEL2)
     words = r.mapping("qualitative_words", top["qualitative_words"])
     return NamePools(
@@ -411,12 +479,9 @@ def _parse(file: str, data: object) -> NamePools:
         key_unit=key_unit,
         key_project=key_project,
         whole_departments=whole,
-        bureau_projects={d: r.texts(_join("bureau_projects", d), v) for d, v in bureau_projects.items()},
-        town_projects=_templates(r, "town_projects", top["town_projects"], domains),
-        street_projects=_templates(r, "street_projects", top["street_projects"], domains),
-        school_projects=r.texts("school_projects", top["school_projects"]),
-        indicators={d: _spec_table(r, _join("indicators", d), v, ("数量指标",)) for d, v in indicators.items()},
-        generic_indicators=_spec_table(r, "generic_indicators", top["generic_indicators"], LEVEL2),
+        new_units=_new_units(r, top["new_units"], units),
+        kinds=kinds,
+        generic_indicators=_generic(r, top["generic_indicators"]),
         template_form_indicators={k: _spec(r, _join("template_form_indicators", k), v) for k, v in forced.items()},
         qualitative_words={k: r.texts(_join("qualitative_words", k), v) for k, v in words.items()},
         shortfall_reasons=r.texts("shortfall_reasons", top["shortfall_reasons"]),

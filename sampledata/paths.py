@@ -1,8 +1,17 @@
-"""Where the bundled sample year lives; tiny on purpose, so that etl/ can import it at start-up."""
+"""Where the bundled sample years live; tiny on purpose, so that etl/ can import it at start-up."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-SAMPLE_YEAR = 2015
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample" / str(SAMPLE_YEAR)
+SAMPLE_YEAR = 2015  # the reference year (DOMAIN.md §1): the newest sample year
+SAMPLE_YEARS = (2014, 2015)  # every bundled sample year, oldest first (the order they are loaded in)
+SAMPLE_ROOT = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+def sample_dir(year: int) -> Path:
+    """The folder of one sample year: data/sample/<year>/."""
+    return SAMPLE_ROOT / str(year)
+
+
+SAMPLE_DIR = sample_dir(SAMPLE_YEAR)

@@ -283,6 +283,41 @@ def form_history(con: duckdb.DuckDBPyConnection, project_id: str, units: Units =
     return _frame(con, HISTORY_SQL, _detail_params(units, project_id=project_id))
 
 
+# ---------------------------------------------------------------------------------------------
+# Over the years: a unit's and a project's figures in every loaded year
+# ---------------------------------------------------------------------------------------------
+
+UNIT_HISTORY_SQL = f"""
+SELECT year, score, grade, budget_full_year, executed, execution_rate, projects
+FROM v_unit_scores
+WHERE unit_code = $unit_code AND {_SCOPE}
+ORDER BY year
+"""
+
+
+def unit_history(con: duckdb.DuckDBPyConnection, unit_code: str, units: Units = None) -> pd.DataFrame:
+    """A unit's score, grade, money, execution rate and project count per year, oldest first (empty outside the
+    scope or when the unit has no data)."""
+    return _frame(con, UNIT_HISTORY_SQL, _detail_params(units, unit_code=unit_code))
+
+
+# A project is followed over the years by its unit and name (project_id is per year: year + unit + name).
+PROJECT_YEARS_SQL = f"""
+SELECT v.year, v.form_id, v.computed_score, v.self_score, v.grade, v.execution_rate, v.budget_full_year, v.executed
+FROM v_project_scores v
+JOIN (SELECT DISTINCT unit_code, project_name FROM forms WHERE project_id = $project_id) p
+  ON v.unit_code = p.unit_code AND v.project_name = p.project_name
+WHERE {_scope("v.unit_code")}
+ORDER BY v.year
+"""
+
+
+def project_years(con: duckdb.DuckDBPyConnection, project_id: str, units: Units = None) -> pd.DataFrame:
+    """The project's current form in every year it was evaluated (same unit, same project name), oldest first:
+    recomputed and self score, grade, execution rate, money. Empty outside the scope or for an unknown id."""
+    return _frame(con, PROJECT_YEARS_SQL, _detail_params(units, project_id=project_id))
+
+
 FLAGS_SQL = f"""
 SELECT flag, count(*) AS projects, sum(budget_full_year) AS budget_full_year
 FROM (SELECT unnest(flags) AS flag, budget_full_year FROM v_project_scores WHERE year = $year AND {_SCOPE})

@@ -87,7 +87,7 @@ def test_backup_then_changes_then_restore_gives_back_every_number(sample_db_path
     out = capsys.readouterr().out
     archives = list((tmp_path / "data" / "backups").glob("budget_perf-*.zip"))
     assert len(archives) == 1 and f"已备份到 {archives[0]}" in out
-    assert "793 张自评表，793 个项目，122 个原始文件" in out
+    assert "1561 张自评表，1561 个项目，241 个原始文件" in out  # 2014: 768 forms, 119 files; 2015: 793, 122
     assert not [p for p in (tmp_path / "data" / "backups").iterdir() if p.suffix != ".zip"]  # no temporary left
 
     extra = tmp_path / "extra.xlsx"
@@ -150,7 +150,7 @@ def _corrupt(kind: str, good: Path, bad: Path) -> None:
     elif kind == "member missing":
         _rewrite(good, bad, {backup.DB_MEMBER: None})
     elif kind == "row count differs":
-        _rewrite(good, bad, {backup.MANIFEST_MEMBER: _manifest(good, lambda m: m["contents"]["tables"].update(forms=792))})
+        _rewrite(good, bad, {backup.MANIFEST_MEMBER: _manifest(good, lambda m: m["contents"]["tables"].update(forms=1560))})
     elif kind == "totals differ":
         _rewrite(good, bad, {backup.MANIFEST_MEMBER: _manifest(
             good, lambda m: m["contents"]["years"]["2015"].update(budget_full_year="99500.000001"))})
@@ -167,7 +167,7 @@ CORRUPTIONS = {
     "truncated": "不是本程序生成的备份",
     "not a zip": "不是本程序生成的备份",
     "member missing": "缺少 budget_perf.duckdb",
-    "row count differs": "表 forms 应有 792 行，实有 793 行",
+    "row count differs": "表 forms 应有 1560 行，实有 1561 行",
     "totals differ": "2015 年度应为 793 个项目、全年预算数 99500.000001 万元",
     "newer schema": "请升级程序",
     "manifest not json": "清单 manifest.json 无法读取",
@@ -196,7 +196,7 @@ def test_restore_keeps_a_damaged_database_as_it_was(good_archive, tmp_path, caps
     assert "无法正常备份" in captured.err and "恢复前的数据库已备份到" in captured.out
     (kept,) = (tmp_path / "data" / "backups").glob("before-restore-*.zip")
     assert zipfile.ZipFile(kept).read(backup.DB_MEMBER) == b"not a database " * 100
-    assert _state(path)["tables"]["forms"] == 793
+    assert _state(path)["tables"]["forms"] == 1561
 
 
 def test_restore_into_a_new_place(good_archive, tmp_path, capsys):
@@ -360,7 +360,7 @@ def test_backup_while_the_dashboard_runs_goes_through_its_inbox(dashboard, tmp_p
                           cwd=ROOT, capture_output=True, text=True, timeout=CLI_S)
     assert proc.returncode == EXIT_OK, proc.stderr
     assert "已请看板代为备份" in proc.stderr
-    assert proc.stdout.startswith(f"已备份到 {out}（") and "793 张自评表，793 个项目" in proc.stdout
+    assert proc.stdout.startswith(f"已备份到 {out}（") and "1561 张自评表，1561 个项目" in proc.stdout
     assert list((path.parent / "inbox").iterdir()) == [] and list((path.parent / "backups").iterdir()) == []
 
     server.terminate()

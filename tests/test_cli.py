@@ -44,10 +44,11 @@ def test_sample_command_builds_the_reference_year(sample_build, sample_con):
     assert sample_build.returncode == 0, sample_build.stderr
     lines = sample_build.stdout.splitlines()
     assert lines[0].startswith("导入内置示例数据（示例数据")
-    assert lines[-1].startswith("共 122 个文件：导入或未更改 122 个，拒绝 0 个")
+    assert lines[-1].startswith("共 241 个文件：导入或未更改 241 个，拒绝 0 个")  # 2014: 119 files, 2015: 122
     assert "Traceback" not in sample_build.stderr
     row = sample_con.execute("SELECT count(DISTINCT unit_code), count(*), sum(budget_full_year), sum(executed), "
-                             "count(DISTINCT grade), count(*) FILTER (WHERE len(flags) > 0) FROM v_project_scores").fetchone()
+                             "count(DISTINCT grade), count(*) FILTER (WHERE len(flags) > 0) FROM v_project_scores "
+                             "WHERE year = 2015").fetchone()
     assert row[:5] == (121, 793, 99500, 83200, 4) and row[5] > 50
 
 

@@ -37,8 +37,8 @@ def strict_rubric(tmp_path):
 
 def test_rescore_after_a_rubric_edit_changes_scores_and_keeps_the_earlier_run(sample_copy, strict_rubric):
     con = duckdb.connect(str(sample_copy), read_only=True)
-    before = dict(con.execute("SELECT form_id, grade FROM v_project_scores").fetchall())
-    totals = dict(con.execute("SELECT form_id, computed_score FROM v_project_scores").fetchall())
+    before = dict(con.execute("SELECT form_id, grade FROM v_project_scores WHERE year = 2015").fetchall())
+    totals = dict(con.execute("SELECT form_id, computed_score FROM v_project_scores WHERE year = 2015").fetchall())
     con.close()
     proc = subprocess.run([sys.executable, "-m", "etl", "rescore", "--db", str(sample_copy), "--year", "2015",
                            "--rubric", str(strict_rubric)], capture_output=True, text=True, cwd=db.ROOT, timeout=300)
@@ -55,16 +55,17 @@ def test_rescore_after_a_rubric_edit_changes_scores_and_keeps_the_earlier_run(sa
         assert moved > 100
         runs = queries.scoring_runs(con)
         assert runs["kind"].tolist() == ["重新评分", "导入"]
-        assert runs["current_forms"].tolist() == [793, 0]
+        assert runs["current_forms"].tolist() == [793, 768]  # the import run still scores 2014
         assert runs["rubric_name"].tolist() == [STRICT_NAME, "项目支出绩效自评（默认规则）"]
         old = queries.run_scores(con, int(runs["run_id"].iloc[1]))
         old_grades = {pid: None if pd.isna(g) else g for pid, g in zip(old["project_id"], old["grade"], strict=True)}
         assert old_grades == dict(con.execute(
             "SELECT project_id, grade FROM forms f JOIN form_scores s USING (form_id) WHERE s.run_id = ?",
             [int(runs["run_id"].iloc[1])]).fetchall())
-        assert (old["grade"] == "优").sum() == sum(1 for g in before.values() if g == "优")
+        assert (old[old["year"] == 2015]["grade"] == "优").sum() == sum(1 for g in before.values() if g == "优")
         # unit grades follow the bands of the rubric that produced the scores
-        units = con.execute("SELECT score, grade FROM v_unit_scores WHERE score >= 90 AND score < 95").fetchall()
+        units = con.execute("SELECT score, grade FROM v_unit_scores WHERE score >= 90 AND score < 95 AND year = 2015"
+                            ).fetchall()
         assert units and all(grade == "良" for _, grade in units)
         [in_use] = queries.rubrics_in_use(con, 2015)
         assert (in_use.name, in_use.projects) == (STRICT_NAME, 793)

@@ -435,10 +435,15 @@ def test_quirks_only_where_planted(forms, quirk):
 
 @pytest.mark.parametrize(("change", "key_path"), [
     (lambda d: d.update(villages=["张庄村"]), "villages"),
-    (lambda d: d["bureaus"][3]["domains"].append("航天"), "bureaus[3].domains[1]"),
-    (lambda d: d["indicators"]["水利"]["数量指标"].append(["受益户数", "count", "户", 50]), "indicators.水利.数量指标[6]"),
+    (lambda d: d["project_kinds"][0].update(domain="航天"), "project_kinds[0].domain"),
+    (lambda d: d["project_kinds"][0]["indicators"]["数量指标"].append(["受益户数", "count", "户", 50]),
+     "project_kinds[0].indicators.数量指标[3]"),
+    (lambda d: d["project_kinds"][0]["units"].append("区航天局"), "project_kinds[0].units[2]"),
     (lambda d: d["pinned_projects"]["龙丰小学"][0].update(budget=1.234), "pinned_projects.龙丰小学[0].budget"),
-    (lambda d: d["bureau_projects"].pop("教育"), "bureau_projects.教育"),
+    (lambda d: d["pinned_projects"].update({"区财政局": [{"name": "孤儿基本生活费", "kind": "儿童福利"}]}),
+     "pinned_projects.区财政局[0].kind"),  # 区财政局 does not run 儿童福利 (区民政局 does)
+    (lambda d: d["generic_indicators"].update({"数量指标": [["完成项目个数", "count", "个", 2, 20]]}),
+     "generic_indicators.数量指标"),  # a count fits few projects: only a project's kind has them
 ])
 def test_names_file_errors_name_the_key(tmp_path, change, key_path):
     """names.yaml is checked on load; an error names the file and the key path."""
@@ -487,3 +492,77 @@ def test_generator_follows_either_le_formula(tmp_path):
     linear = _rubric_with(tmp_path, lambda d: d["quantitative"]["operators"][1].update(formula="linear", zero_at_ratio=2))
     rules = sample_rules(load_rubric(linear))
     assert (rules.le_formula, rules.le_zero_at_ratio) == ("linear", Decimal(2))
+
+
+# ---------------------------------------------------------------------------------------------
+# Projects and indicators that fit (names.yaml project_kinds), in every sample year
+# ---------------------------------------------------------------------------------------------
+
+TEMPLATE_PREFIX = re.compile(r"^指标\d+")
+
+
+@pytest.fixture(scope="module", params=[2015, 2014])
+def plan(request):
+    """A sample year's plan, as the generator wrote it."""
+    from sampledata.generator import build_plan
+
+    return build_plan(request.param)
+
+
+def _rows(project) -> list[tuple[str, str]]:
+    """(二级指标, 三级指标 without its template prefix) of a planned form's indicator rows."""
+    return [(r.level2, TEMPLATE_PREFIX.sub("", r.name)) for r in project.rows if r.kind != "placeholder"]
+
+
+def test_every_indicator_comes_from_its_projects_kind_or_fits_any_project(plan):
+    template = {(level2, spec.name) for level2, spec in NAMES.template_form_indicators.items()}
+    generic = {(level2, spec.name) for level2, specs in NAMES.generic_indicators.items() for spec in specs}
+    for p in plan.projects:
+        own = {(level2, spec.name) for level2, specs in p.kind.indicators.items() for spec in specs}
+        templated = template if "template_labels" in p.quirks else set()
+        for row in _rows(p):
+            assert row in own | generic | templated, (p.unit.name, p.name, p.kind.name, row)
+        quantity = [name for level2, name in _rows(p) if level2 == "数量指标"]
+        assert quantity and all(("数量指标", name) in own for name in quantity), (p.name, quantity)
+
+
+def test_every_project_is_run_by_a_unit_of_its_kind(plan):
+    for p in plan.projects:
+        if p.unit.kind == "区直部门":
+            assert p.unit.name in p.kind.units, (p.unit.name, p.name, p.kind.name)
+        else:
+            names = {"镇": p.kind.town, "街道办事处": p.kind.street, "学校": p.kind.school}[p.unit.kind]
+            assert names, (p.unit.name, p.name, p.kind.name)
+        assert p.domain == p.kind.domain
+
+
+def test_the_issues_misfits_are_gone(plan):
+    """科技创新扶持 was measured by 新建旅游公厕, 城乡道路修建 by 改造棚户区户数, and 区财政局 ran 孤儿基本生活费."""
+    by_name: dict[str, list] = {}
+    for p in plan.projects:
+        by_name.setdefault(p.name, []).append(p)
+    for p in by_name.get("科技创新扶持", []):
+        names = {name for _, name in _rows(p)}
+        assert not names & {"新建旅游公厕", "新建旅游公厕座数", "改造棚户区户数"}, names
+        assert p.unit.name == "区科技局"
+    for p in by_name["城乡道路修建"]:
+        assert {name for level2, name in _rows(p) if level2 == "数量指标"} <= {"修建道路里程", "硬化路面面积"}
+    for p in by_name["旅游公厕建设"]:
+        assert {name for level2, name in _rows(p) if level2 == "数量指标"} <= {"新建旅游公厕座数", "改造旅游公厕座数"}
+    for p in by_name.get("孤儿基本生活费", []):
+        assert p.unit.department == "区民政局", p.unit.name
+    finance = [p for p in plan.projects if p.unit.name == "区财政局"]
+    assert finance and {p.kind.name for p in finance} <= {
+        "惠民补贴发放", "国库支付", "绩效评价", "政府采购", "财政监督", "投资评审", "农村综合改革"}
+
+
+def test_kinds_never_share_a_name_between_two_kinds_of_one_unit():
+    """A project name means one kind: the loader refuses a name listed under two kinds for the same unit."""
+    seen: dict[tuple[str, str], str] = {}
+    for kind in NAMES.kinds.values():
+        for holder in kind.units:
+            for name in kind.names:
+                assert seen.setdefault((holder, name), kind.name) == kind.name, (holder, name)
+        for key in ("town", "street", "school"):
+            for name in getattr(kind, key):
+                assert seen.setdefault((key, name), kind.name) == kind.name, (key, name)

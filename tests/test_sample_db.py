@@ -8,7 +8,10 @@ from decimal import Decimal
 import pytest
 
 from sampledata.generator import build_plan, planted_quirks
-from sampledata.paths import SAMPLE_DIR
+from sampledata.names import load_names
+from sampledata.paths import SAMPLE_DIR, sample_dir
+
+NAMES = load_names()
 
 
 def test_reference_year_figures(sample_con):
@@ -16,14 +19,43 @@ def test_reference_year_figures(sample_con):
         SELECT count(DISTINCT unit_code), count(*), sum(budget_full_year), sum(executed)
         FROM v_project_scores WHERE year = 2015""").fetchone()
     assert row == (121, 793, Decimal("99500"), Decimal("83200"))
-    units = sample_con.execute("SELECT unit_type, count(*) FROM v_unit_scores GROUP BY ALL").fetchall()
+    units = sample_con.execute("SELECT unit_type, count(*) FROM v_unit_scores WHERE year = 2015 GROUP BY ALL").fetchall()
     assert {t for t, _ in units} == {"区直部门", "镇", "街道办事处", "学校"} and sum(n for _, n in units) == 121
-    domains = sample_con.execute("SELECT DISTINCT domain FROM v_project_scores").fetchall()
+    domains = sample_con.execute("SELECT DISTINCT domain FROM v_project_scores WHERE year = 2015").fetchall()
     assert {d for (d,) in domains} == {"水利", "农林", "土地", "纪检", "城建", "市容环卫", "社保", "文化", "教育",
                                        "卫生", "服务业", "社区建设"}
     share = sample_con.execute("SELECT round(sum(budget_full_year) / any_value(y.project_expenditure), 4) "
-                               "FROM v_project_scores JOIN year_info y USING (year)").fetchone()[0]
+                               "FROM v_project_scores JOIN year_info y USING (year) WHERE year = 2015").fetchone()[0]
     assert round(float(share), 2) == 0.49
+
+
+def test_the_year_before_loads_beside_it(sample_con):
+    """2014, planned from 2015: three units fewer, a little less money; the sample's own figures, not DOMAIN's."""
+    rows = sample_con.execute("""
+        SELECT year, count(DISTINCT unit_code), count(*), sum(budget_full_year), sum(executed)
+        FROM v_project_scores GROUP BY year ORDER BY year""").fetchall()
+    assert rows == [(2014, 118, 768, Decimal("92800"), Decimal("76100")),
+                    (2015, 121, 793, Decimal("99500"), Decimal("83200"))]
+    notes = dict(sample_con.execute("SELECT year, note FROM year_info").fetchall())
+    assert set(notes) == {2014, 2015} and all("示例数据" in note for note in notes.values())
+    later_only = sample_con.execute("""SELECT DISTINCT unit_name FROM v_project_scores WHERE year = 2015 AND unit_code NOT IN
+        (SELECT unit_code FROM v_project_scores WHERE year = 2014) ORDER BY ALL""").fetchall()
+    assert [n for (n,) in later_only] == sorted(NAMES.new_units[2015])
+
+
+def test_continuing_projects_keep_their_unit_and_name(sample_con):
+    """About three in four 2014 projects run on into 2015 under the same unit code and name (which is how a project
+    is followed over the years), with the same domain; their scores and execution rates move, plausibly."""
+    rows = sample_con.execute("""
+        SELECT a.domain = b.domain, a.computed_score, b.computed_score, a.execution_rate, b.execution_rate
+        FROM v_project_scores a JOIN v_project_scores b USING (unit_code, project_name)
+        WHERE a.year = 2014 AND b.year = 2015""").fetchall()
+    assert 0.65 < len(rows) / 768 < 0.8
+    assert all(same for same, *_ in rows)
+    scored = [(a, b) for _, a, b, _, _ in rows if a is not None and b is not None]
+    assert sum(a != b for a, b in scored) > 0.95 * len(scored)
+    assert sorted(abs(a - b) for a, b in scored)[len(scored) // 2] < 10  # most stay near their next-year score
+    assert sum(ra != rb for *_, ra, rb in rows) > 0.9 * len(rows)
 
 
 def test_every_grade_and_flag_occurs(sample_con):
@@ -91,3 +123,12 @@ def test_committed_sample_files_are_what_the_generator_writes(generated_sample):
     assert committed == sorted(p.name for p in written)
     for path in written:
         assert _contents(path.read_bytes()) == _contents((SAMPLE_DIR / path.name).read_bytes()), path.name
+
+
+def test_committed_2014_files_are_what_the_generator_writes(tmp_path):
+    from sampledata.generator import write_sample
+
+    written = write_sample(tmp_path, 2014)
+    assert sorted(p.name for p in sample_dir(2014).glob("*.xlsx")) == sorted(p.name for p in written)
+    for path in written:
+        assert _contents(path.read_bytes()) == _contents((sample_dir(2014) / path.name).read_bytes()), path.name

@@ -9,7 +9,7 @@ from store import queries
 
 def test_unit_scope_limits_every_query(sample_con):
     code, projects, budget = sample_con.execute(
-        "SELECT unit_code, count(*), sum(budget_full_year) FROM v_project_scores GROUP BY unit_code "
+        "SELECT unit_code, count(*), sum(budget_full_year) FROM v_project_scores WHERE year = 2015 GROUP BY unit_code "
         "ORDER BY unit_code LIMIT 1").fetchone()
     scope = [code]
     h = queries.headline(sample_con, 2015, scope)
@@ -34,20 +34,21 @@ def test_unit_scope_limits_every_query(sample_con):
 
 
 def test_unit_score_is_the_budget_weighted_mean_of_completed_projects(sample_con):
-    code = sample_con.execute("SELECT unit_code FROM v_project_scores WHERE status = '未完成' LIMIT 1").fetchone()[0]
-    rows = sample_con.execute("SELECT budget_full_year, computed_score FROM v_project_scores WHERE unit_code = ?",
-                              [code]).fetchall()
+    code = sample_con.execute("SELECT unit_code FROM v_project_scores WHERE status = '未完成' AND year = 2015 LIMIT 1"
+                              ).fetchone()[0]
+    rows = sample_con.execute("SELECT budget_full_year, computed_score FROM v_project_scores WHERE unit_code = ? "
+                              "AND year = 2015", [code]).fetchall()
     done = [(b, s) for b, s in rows if s is not None]
     expected = (sum(b * s for b, s in done) / sum(b for b, _ in done)).quantize(Decimal("0.01"))
     score, grade, projects = sample_con.execute(
-        "SELECT score, grade, projects FROM v_unit_scores WHERE unit_code = ?", [code]).fetchone()
+        "SELECT score, grade, projects FROM v_unit_scores WHERE unit_code = ? AND year = 2015", [code]).fetchone()
     assert Decimal(str(score)) == expected and projects == len(rows)
     assert grade == ("优" if expected >= 90 else "良" if expected >= 80 else "中" if expected >= 60 else "差")
 
 
 def test_years_and_year_note(sample_con):
-    assert queries.years(sample_con) == [2015]
-    assert "示例数据" in queries.year_note(sample_con, 2015)
+    assert queries.years(sample_con) == [2015, 2014]  # newest first: the sidebar starts on the latest year
+    assert "示例数据" in queries.year_note(sample_con, 2015) and "示例数据" in queries.year_note(sample_con, 2014)
     assert queries.year_note(sample_con, 1999) == ""
 
 
