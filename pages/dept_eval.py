@@ -6,7 +6,7 @@ import streamlit as st
 
 from present import charts, tables
 from present import strings as s
-from ui import data
+from ui import data, widgets
 from ui import evaluation as ev
 
 ctx = ev.page_start(s.DEPT_TITLE, s.DEPT_CAPTION)
@@ -15,15 +15,16 @@ ev.new_evaluation(ctx, ev.KIND_DEPT, listed)
 if not listed.empty:
     st.subheader(s.DEPT_COMPARE)
     comparison = tables.dept_comparison_table(listed, data.department_projects(ctx.year, ctx.scope, ctx.version))
-    st.dataframe(tables.numbers_for_screen(comparison), hide_index=True, width="stretch")
+    shown = tables.numbers_for_screen(comparison)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=widgets.column_config(shown))
     left, right = st.columns(2)
     left.plotly_chart(charts.dept_totals_figure(comparison), width="stretch")
     right.plotly_chart(charts.dept_levels_figure(data.level_scores(ctx.year, ev.KIND_DEPT, ctx.scope, ctx.version)),
                        width="stretch")
     st.markdown(f"**{s.DEPT_WEAKEST}**")
     weakest = tables.weakest_table(data.panel_results(ctx.year, ev.KIND_DEPT, ctx.scope, ctx.version))
-    st.dataframe(tables.numbers_for_screen(weakest), hide_index=True, width="stretch",
-                 column_config={s.COL_SHARE: st.column_config.NumberColumn(format="percent")})
+    shown = tables.numbers_for_screen(weakest)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=widgets.column_config(shown))
     st.subheader(s.DEPT_DETAIL)
 evaluation, result = ev.choose(ctx, listed, ev.KIND_DEPT, key="dept_eval_pick")
 

@@ -35,7 +35,9 @@ done = rows.loc[rows["review_state"] == s.REVIEW_DONE, "form_id"].nunique()
 st.caption(s.FLAGS_COUNT.format(n=fmt.count(len(rows)), projects=fmt.count(rows["form_id"].nunique()),
                                 done=fmt.count(done)))
 ids = list(zip(rows["unit_code"], rows["form_id"], strict=True))
-picked = widgets.selectable_table(ctx, tables.flag_table(rows), ids, s.FLAGS_TITLE, key="flags_table")
+filters = widgets.filter_text({s.FILTER_FLAG: flag_pick, s.FILTER_DEPARTMENT: dept_pick,
+                               s.COL_REVIEW_STATE: "" if state == states[0] else state})
+picked = widgets.selectable_table(ctx, tables.flag_table(rows), ids, s.FLAGS_TITLE, key="flags_table", filters=filters)
 if picked:
     unit_code, form_id = picked  # type: ignore[misc]
     st.switch_page("pages/units.py", query_params={"unit": unit_code, "form": str(form_id)})

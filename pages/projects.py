@@ -36,8 +36,10 @@ if pages > 1:
     page_no = int(st.number_input(s.PAGE_LABEL.format(pages=pages, size=widgets.PAGE_SIZE), min_value=1,
                                   max_value=pages, value=1, step=1))
 rows = data.project_page(year, units, where, widgets.PAGE_SIZE, (page_no - 1) * widgets.PAGE_SIZE, version)
+filters = widgets.filter_text({s.FILTER_UNIT_TYPE: type_pick, s.FILTER_DOMAIN: domain_pick, s.FILTER_GRADE: grade_pick,
+                               s.FILTER_FLAG: flag_pick, s.FILTER_TEXT: text.strip()})
 widgets.table_with_downloads(ctx, tables.project_table(rows), s.NAV_PROJECTS, height=360,
-                             full=lambda: tables.project_table(data.all_projects(year, units, where)))
+                             full=lambda: tables.project_table(data.all_projects(year, units, where)), filters=filters)
 
 labels = dict(zip(rows["form_id"], rows["unit_name"] + " · " + rows["project_name"], strict=True))
 if requested is not None and requested not in labels:  # a shared link to a project on another page of the list

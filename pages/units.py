@@ -44,8 +44,10 @@ def unit_list() -> None:
         st.caption(s.REVIEWED_NOTE.format(n=reviewed))
     picked = widgets.selectable_chart(charts.ranking_figure(found, year), key="units_chart")
     st.caption(s.PICK_UNIT_HINT)
+    filters = widgets.filter_text({s.FILTER_UNIT_TYPE: type_pick, s.FILTER_DEPARTMENT: dept_pick,
+                                   s.FILTER_MAIN_DOMAIN: domain_pick, s.FILTER_GRADE: grade_pick, s.FILTER_FLAG: flag_pick})
     picked = widgets.selectable_table(ctx, tables.ranked_unit_table(found), found["unit_code"].tolist(),
-                                      s.NAV_UNITS, key="units_table") or picked
+                                      s.NAV_UNITS, key="units_table", filters=filters) or picked
     if picked:
         widgets.go_to(unit=picked)
 

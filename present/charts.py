@@ -190,9 +190,11 @@ def history_figure(frame: pd.DataFrame, what: str) -> go.Figure:
         raise ValueError(f"history_figure: what must be one of {', '.join(HISTORY_KINDS)}, not {what!r}")
     data = frame.sort_values("year")
     years = [s.YEAR_TICK.format(year=int(y)) for y in data["year"]]
-    scores = [None if pd.isna(v) else float(v) for v in data["score" if what == "unit" else "computed_score"]]
+    score_col = "score" if what == "unit" else ("final_score" if "final_score" in data else "computed_score")
+    grade_col = "final_grade" if what == "project" and "final_grade" in data else "grade"
+    scores = [None if pd.isna(v) else float(v) for v in data[score_col]]
     rates = [None if pd.isna(v) else float(v) * 100 for v in data["execution_rate"]]
-    grades = ["未完成" if pd.isna(g) else g for g in data["grade"]]
+    grades = ["未完成" if pd.isna(g) else g for g in data[grade_col]]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(go.Bar(x=years, y=rates, name=s.SERIES_HISTORY_RATE, marker_color=BUDGET_COLOR,
                          hovertemplate="%{x}<br>预算执行率 %{y:.2f}%<extra></extra>"), secondary_y=True)

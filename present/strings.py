@@ -59,7 +59,7 @@ SERIES_BUDGET = "全年预算数"
 SERIES_EXECUTED = "全年执行数"
 SERIES_SCORE = "平均得分"
 CHART_HISTORY = {"unit": "历年得分与预算执行率", "project": "历年得分与预算执行率"}  # by history_figure's `what`
-SERIES_HISTORY_SCORE = {"unit": "单位得分", "project": "系统复核得分"}
+SERIES_HISTORY_SCORE = {"unit": "单位最终得分", "project": "最终得分"}
 SERIES_HISTORY_SELF = "单位自评分"
 SERIES_HISTORY_RATE = "预算执行率"
 AXIS_YEAR = "年度"
@@ -69,6 +69,7 @@ YEAR_TICK = "{year} 年"
 DOWNLOAD_EXCEL = "下载 Excel"
 DOWNLOAD_CSV = "下载 CSV"
 EXPORT_TITLE = "{year} 年度{what}{note}"
+EXPORT_FILTERS = "　筛选条件：{filters}"
 TABLE_UNITS = "单位得分明细"
 
 COL_UNIT_CODE = "单位编码"

@@ -250,6 +250,8 @@ def numbers_for_screen(table: pd.DataFrame) -> pd.DataFrame:
         if shown[col].map(lambda v: isinstance(v, Decimal)).any():
             shown[col] = pd.to_numeric(shown[col].map(lambda v: None if v is None else float(v)),
                                        errors="coerce").astype(float)
+        if col == s.COL_SHARE:  # a fraction, shown in percent with two decimals like every rate
+            shown[col] = pd.to_numeric(shown[col], errors="coerce").astype(float) * 100
     return shown
 
 

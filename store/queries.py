@@ -303,7 +303,8 @@ def unit_history(con: duckdb.DuckDBPyConnection, unit_code: str, units: Units = 
 
 # A project is followed over the years by its unit and name (project_id is per year: year + unit + name).
 PROJECT_YEARS_SQL = f"""
-SELECT v.year, v.form_id, v.computed_score, v.self_score, v.grade, v.execution_rate, v.budget_full_year, v.executed
+SELECT v.year, v.form_id, v.computed_score, v.self_score, v.grade, v.execution_rate, v.budget_full_year, v.executed,
+       v.reviewed_score, v.final_score, v.final_grade
 FROM v_project_scores v
 JOIN (SELECT DISTINCT unit_code, project_name FROM forms WHERE project_id = $project_id) p
   ON v.unit_code = p.unit_code AND v.project_name = p.project_name
@@ -314,7 +315,8 @@ ORDER BY v.year
 
 def project_years(con: duckdb.DuckDBPyConnection, project_id: str, units: Units = None) -> pd.DataFrame:
     """The project's current form in every year it was evaluated (same unit, same project name), oldest first:
-    recomputed and self score, grade, execution rate, money. Empty outside the scope or for an unknown id."""
+    recomputed, reviewed, final and self score, grades, execution rate, money. Empty outside the scope or for an
+    unknown id."""
     return _frame(con, PROJECT_YEARS_SQL, _detail_params(units, project_id=project_id))
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import app_test
 
 from store import db
 
@@ -153,3 +155,17 @@ def form_bytes(sheet: str = "道路清扫费", **kwargs: object) -> bytes:
 
     merges = [rng(1, 1, 1, 9), rng(3, 1, 3, 2), rng(3, 3, 3, 9), rng(4, 1, 4, 2), rng(5, 1, 9, 2)]
     return workbook_bytes({sheet: rows}, {sheet: merges})
+
+
+@pytest.fixture
+def media_stores(monkeypatch) -> list[MemoryMediaFileStorage]:
+    """The in-memory media stores AppTest creates (one per run): they hold the bytes of every download."""
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    return stores

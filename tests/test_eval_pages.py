@@ -145,7 +145,7 @@ def test_the_department_page_compares_the_five_departments(sample_db_path, monke
     expected = dict(con.execute("SELECT subject_name, panel_score FROM v_evaluation_results WHERE kind = 'dept'").fetchall())
     assert dict(zip(comparison[s.COL_EVAL_DEPARTMENT], comparison[s.COL_EXPERT_PANEL], strict=True)) == {
         k: pytest.approx(float(v)) for k, v in expected.items()}
-    projects = dict(con.execute("SELECT department, count(*) FROM v_project_scores WHERE department IN "
+    projects = dict(con.execute("SELECT department, count(*) FROM v_project_scores WHERE year = 2015 AND department IN "
                                 "(SELECT department FROM evaluations WHERE kind = 'dept') GROUP BY ALL").fetchall())
     assert dict(zip(comparison[s.COL_EVAL_DEPARTMENT], comparison[s.COL_SELF_PROJECTS], strict=True)) == projects
     totals = figure(at, s.CHART_DEPT_TOTALS)

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import plotly.io
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from streamlit.testing.v1 import AppTest, app_test
+from streamlit.testing.v1 import AppTest
 
 from present import format as fmt
 from present import strings as s
@@ -170,20 +170,6 @@ def test_top_n_slider_changes_the_unit_charts(sample_app, sample_con):
     scores = unit_scores(sample_con)
     assert_unit_chart(figure(at, s.CHART_TOP), scores, 5, best_first=True)
     assert_unit_chart(figure(at, s.CHART_BOTTOM), scores, 5, best_first=False)
-
-
-@pytest.fixture
-def media_stores(monkeypatch) -> list[MemoryMediaFileStorage]:
-    """The in-memory media stores AppTest creates (one per run): they hold the bytes of every download."""
-    stores: list[MemoryMediaFileStorage] = []
-
-    class Recording(MemoryMediaFileStorage):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            stores.append(self)
-
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
-    return stores
 
 
 def downloaded(at, stores: list[MemoryMediaFileStorage], label: str):

@@ -3,12 +3,24 @@ AppTest: empty, normal and flagged; what they show equals the public views; a li
 viewer's scope is refused and recorded; a review is saved with its reason, counted, withdrawn, and two reviewers
 saving over each other do not overwrite each other."""
 
+import io
 import shutil
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_pages import ADMIN, DASHBOARD, TIMEOUT_S, YEAR, admin_app, figure, metrics, signed_in
+from test_pages import (  # noqa: F401
+    ADMIN,
+    DASHBOARD,
+    TIMEOUT_S,
+    YEAR,
+    admin_app,
+    downloaded,
+    figure,
+    metrics,
+    signed_in,
+)
 
 from present import flags as flag_text
 from present import strings as s
@@ -286,3 +298,36 @@ def test_a_reader_sees_the_review_but_no_form(app_path):
     assert not [n for n in at.number_input if n.key == f"review_score_{form_id}"]
     assert not [b for b in at.button if b.label == s.REVIEW_SAVE]
     assert any(s.REVIEW_NONE == c.value for c in at.caption)
+
+
+def test_a_unit_and_a_continuing_project_show_their_years(app_path):
+    con = db.connection(app_path)
+    form_id, unit_code, name = con.execute(
+        "SELECT v.form_id, v.unit_code, v.project_name FROM v_project_scores v WHERE v.year = 2015 AND EXISTS "
+        "(SELECT 1 FROM v_project_scores o WHERE o.year = 2014 AND o.unit_code = v.unit_code "
+        "AND o.project_name = v.project_name) AND v.final_score IS NOT NULL ORDER BY v.form_id LIMIT 1").fetchone()
+    scores = dict(con.execute("SELECT year, score FROM v_unit_scores WHERE unit_code = ? ORDER BY year",
+                              [unit_code]).fetchall())
+    at = app(unit=unit_code)
+    assert not at.exception
+    chart = figure(at, s.CHART_HISTORY["unit"])
+    line = next(t for t in chart.data if t.name == s.SERIES_HISTORY_SCORE["unit"])
+    assert list(line.x) == [s.YEAR_TICK.format(year=y) for y in scores]
+    assert list(line.y) == pytest.approx([float(v) for v in scores.values()])
+    at = app(unit=unit_code, form=str(form_id))
+    finals = [r[0] for r in con.execute("SELECT final_score FROM v_project_scores WHERE unit_code = ? "
+                                        "AND project_name = ? ORDER BY year", [unit_code, name]).fetchall()]
+    line = next(t for t in figure(at, s.CHART_HISTORY["project"]).data if t.name == s.SERIES_HISTORY_SCORE["project"])
+    assert len(finals) == 2 and [None if v is None else pytest.approx(v) for v in line.y] == [
+        None if v is None else float(v) for v in finals]
+
+
+def test_a_download_names_the_filters_it_was_made_with(app_path, media_stores):
+    at = app(dept="区教育局")
+    xlsx = downloaded(at, media_stores, s.DOWNLOAD_EXCEL)
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet["A1"].value == f"{YEAR} 年度单位评分（示例数据）　筛选条件：主管部门=区教育局"
+    rows = [r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0] is not None]
+    con = db.connection(app_path)
+    assert len(rows) == con.execute("SELECT count(*) FROM v_unit_scores WHERE year = ? AND department = '区教育局'",
+                                    [YEAR]).fetchone()[0]

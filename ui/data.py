@@ -232,6 +232,18 @@ def unit_projects(year: int, unit_code: str, units: Units, version: int) -> pd.D
     return queries.project_page(con(), year, units, where, limit=max(total, 1), offset=0)
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def unit_history(unit_code: str, units: Units, version: int) -> pd.DataFrame:
+    """A unit's years: score, grade, money, execution rate."""
+    return queries.unit_history(con(), unit_code, units)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def project_years(project_id: str, units: Units, version: int) -> pd.DataFrame:
+    """A project's years (same unit, same name): scores, grades, execution rate."""
+    return queries.project_years(con(), project_id, units)
+
+
 def unit_name(unit_code: str) -> str | None:
     """Whether a unit code exists at all (for saying a link points outside the viewer's scope)."""
     return queries.unit_name(con(), unit_code)

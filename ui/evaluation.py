@@ -143,8 +143,9 @@ def show(ctx: PanelContext, evaluation: EvaluationSpec, result: PanelResult, row
     st.markdown(f"**{s.EVAL_SCORES_HEADER}**")
     table = tables.expert_score_table(result)
     shown = tables.numbers_for_screen(table)
+    floats = [c for c in shown.columns if pd.api.types.is_float_dtype(shown[c])]
     st.dataframe(shown.style.apply(lambda r: ["background-color: #fdecea" if r[s.COL_DISPUTE] else "" for _ in r],
-                                   axis=1),
+                                   axis=1).format("{:.2f}", subset=floats, na_rep=fmt.EMPTY),
                  hide_index=True, width="stretch", placeholder=fmt.EMPTY)
     what = f"{evaluation.kind_label}专家评分"
     title = s.EXPORT_TITLE.format(year=ctx.year, what=f"{what}：{evaluation.subject_name}",

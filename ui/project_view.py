@@ -50,8 +50,8 @@ def show_project(ctx: PageContext, form_id: int) -> dict[str, object] | None:
     st.code("\n".join(form["explanation"]), language=None)
     st.markdown(f"**{s.DETAIL_INDICATORS}**")
     indicators = tables.indicator_table(data.form_indicators(form_id, units, version))
-    st.dataframe(tables.for_display(indicators), hide_index=True, width="stretch", placeholder=fmt.EMPTY,
-                 column_config=column_config(indicators))
+    shown = tables.for_display(indicators)
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder=fmt.EMPTY, column_config=column_config(shown))
     with st.expander(s.DETAIL_GOALS):
         st.markdown(f"**{s.DETAIL_GOAL_EXPECTED}**：{form['goal_expected'] or fmt.EMPTY}")
         st.markdown(f"**{s.DETAIL_GOAL_ACTUAL}**：{form['goal_actual'] or fmt.EMPTY}")
@@ -69,8 +69,8 @@ def show_project(ctx: PageContext, form_id: int) -> dict[str, object] | None:
     if len(history) > 1:
         with st.expander(f"{s.DETAIL_HISTORY}（{len(history)}）"):
             versions = tables.history_table(history)
-            st.dataframe(tables.for_display(versions), hide_index=True, width="stretch",
-                         column_config=column_config(versions))
+            shown = tables.for_display(versions)
+            st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config(shown))
     return form
 
 
@@ -120,7 +120,8 @@ def _review_panel(ctx: PageContext, form: dict[str, Any]) -> None:
     if not history.empty:
         with st.expander(s.REVIEW_HISTORY.format(n=len(history))):
             steps = tables.review_table(history)
-            st.dataframe(tables.for_display(steps), hide_index=True, width="stretch", column_config=column_config(steps))
+            shown = tables.for_display(steps)
+            st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config(shown))
 
 
 def _save(ctx: PageContext, form_id: int, seen_key: str, seen: int | None, save: Callable[[], Any], done: str) -> None:

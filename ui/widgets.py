@@ -12,9 +12,9 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.pages_manager import PagesManager
 
+from present import charts, tables
 from present import format as fmt
 from present import strings as s
-from present import tables
 from reports.tables import XLSX_MIME, table_xlsx
 from store import audit
 from store.access import EXPERT, Refused, Viewer, check_form, in_scope, refuse
@@ -32,9 +32,10 @@ class PageContext:
     sample: bool = False  # the year's data is the bundled 示例数据
     units: Units = None  # the viewer's scope: None = every unit
 
-    def export_title(self, what: str) -> str:
-        """The title line of an exported table: year, what it is, and 示例数据 when it is."""
-        return s.EXPORT_TITLE.format(year=self.year, what=what, note=s.SAMPLE_NOTE_SHORT if self.sample else "")
+    def export_title(self, what: str, filters: str = "") -> str:
+        """The title line of an exported table: year, what it is, 示例数据 when it is, and the filters applied."""
+        title = s.EXPORT_TITLE.format(year=self.year, what=what, note=s.SAMPLE_NOTE_SHORT if self.sample else "")
+        return title + (s.EXPORT_FILTERS.format(filters=filters) if filters else "")
 
 
 PAGE_SIZE = 50  # projects per page of a list
@@ -171,13 +172,20 @@ def show_form_in_address(form_id: int) -> None:
     st.session_state[_FORM_SHOWN] = st.query_params[FORM_PARAM] = str(form_id)
 
 
+def filter_text(picked: dict[str, list[str] | str]) -> str:
+    """The filters a person chose, for the title line of a download: 主管部门=区教育局；疑点=自评分虚高."""
+    parts = [f"{label}={'、'.join(v) if isinstance(v, list) else v}" for label, v in picked.items() if v]
+    return "；".join(parts)
+
+
 def table_with_downloads(ctx: PageContext, table: pd.DataFrame, what: str, height: int | Literal["auto"] = "auto",
-                         full: Callable[[], pd.DataFrame] | None = None) -> None:
+                         full: Callable[[], pd.DataFrame] | None = None, filters: str = "") -> None:
     """A shaped table (Chinese column names, exact numbers) with Excel and CSV downloads named after it and the
     year. With `full`, the downloads hold every row it returns, built only when the user clicks."""
-    st.dataframe(tables.for_display(table), hide_index=True, width="stretch", height=height, placeholder=fmt.EMPTY,
-                 column_config=column_config(table))
-    title = ctx.export_title(what)
+    shown = tables.for_display(table)
+    st.dataframe(shown, hide_index=True, width="stretch", height=height, placeholder=fmt.EMPTY,
+                 column_config=column_config(shown))
+    title = ctx.export_title(what, filters)
     left, right, _ = st.columns([1, 1, 6])
     if full is None:  # the table itself: its files are built once per table and kept
         xlsx, csv = _downloads(table, what, title)
@@ -204,15 +212,21 @@ def _downloads(table: pd.DataFrame, what: str, title: str) -> tuple[bytes, bytes
 COLUMN_FORMATS = {  # how shaped tables show numbers on screen: 万元 with two decimals, scores two, rates percent
     s.COL_BUDGET: "accounting", s.COL_EXECUTED: "accounting", s.COL_RATE: "%.2f%%", s.COL_SELF: "%.2f",
     s.COL_COMPUTED: "%.2f", s.COL_REVIEWED: "%.2f", s.COL_FINAL: "%.2f", s.COL_SCORE: "%.2f", s.COL_WEIGHT: "%.2f",
-    s.COL_APPLIED: "%.2f",
+    s.COL_APPLIED: "%.2f", s.COL_SHARE: "%.2f%%",
 }
 _NONCE = "_selection_nonce"  # session_state: bumped on every move, so a table's old selection does not reopen
 
 
-def column_config(table: pd.DataFrame) -> dict[str, Any]:
-    """The on-screen number formats of a shaped table's columns (see COLUMN_FORMATS)."""
-    return {col: st.column_config.NumberColumn(format=fmt_) for col, fmt_ in COLUMN_FORMATS.items()
-            if col in table.columns}
+def column_config(shown: pd.DataFrame) -> dict[str, Any]:
+    """The on-screen number formats of a table as shown (tables.for_display): the named columns as COLUMN_FORMATS
+    says, every other column of floats (scores, 万元, points) with two decimals; counts stay integers."""
+    config: dict[str, Any] = {}
+    for col in shown.columns:
+        if col in COLUMN_FORMATS:
+            config[col] = st.column_config.NumberColumn(format=COLUMN_FORMATS[col])
+        elif pd.api.types.is_float_dtype(shown[col]):
+            config[col] = st.column_config.NumberColumn(format="%.2f")
+    return config
 
 
 def go_to(unit: str | None = None, form: int | None = None) -> NoReturn:
@@ -250,14 +264,16 @@ def go_back_button(label: str, unit: str | None) -> None:
     st.button(label, icon=":material/arrow_back:", on_click=_move, args=(unit, None))
 
 
-def selectable_table(ctx: PageContext, table: pd.DataFrame, ids: list[object], what: str, key: str) -> object | None:
+def selectable_table(ctx: PageContext, table: pd.DataFrame, ids: list[object], what: str, key: str,
+                     filters: str = "") -> object | None:
     """A shaped table whose rows can be clicked (one at a time), with its Excel and CSV downloads; returns the
     id of the clicked row, None when none is."""
     nonce = st.session_state.get(_NONCE, 0)
-    event = st.dataframe(tables.for_display(table), hide_index=True, width="stretch", placeholder=fmt.EMPTY,
-                         column_config=column_config(table), on_select="rerun", selection_mode="single-row",
+    shown = tables.for_display(table)
+    event = st.dataframe(shown, hide_index=True, width="stretch", placeholder=fmt.EMPTY,
+                         column_config=column_config(shown), on_select="rerun", selection_mode="single-row",
                          key=f"{key}_{nonce}", height=min(36 * len(table) + 40, 520))
-    title = ctx.export_title(what)
+    title = ctx.export_title(what, filters)
     left, right, _ = st.columns([1, 1, 6])
     xlsx, csv = _downloads(table, what, title)
     left.download_button(s.DOWNLOAD_EXCEL, xlsx, file_name=f"{what}_{ctx.year}.xlsx", mime=XLSX_MIME, key=f"{key}_x")
@@ -317,3 +333,13 @@ def over_the_years(ctx: PageContext, unit_code: str | None = None, project_id: s
     """A unit's or a project's scores and execution rates over the loaded years (nothing with one year)."""
     if len(data.years(ctx.version)) < 2:
         return
+    if unit_code is not None:
+        frame, what = data.unit_history(unit_code, ctx.units, ctx.version), "unit"
+    elif project_id is not None:
+        frame, what = data.project_years(project_id, ctx.units, ctx.version), "project"
+    else:
+        return
+    if len(frame) < 2:
+        return
+    with st.expander(s.OVER_YEARS, expanded=True):
+        st.plotly_chart(charts.history_figure(frame, what), width="stretch", config=charts_config())
