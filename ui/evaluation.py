@@ -4,6 +4,7 @@ upload (check, then confirm) and in-app entry. Every write goes through ui.data 
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -143,7 +144,7 @@ def show(ctx: PanelContext, evaluation: EvaluationSpec, result: PanelResult, row
     st.markdown(f"**{s.EVAL_SCORES_HEADER}**")
     table = tables.expert_score_table(result)
     shown = tables.numbers_for_screen(table)
-    floats = [c for c in shown.columns if pd.api.types.is_float_dtype(shown[c])]
+    floats: list[Hashable] = [c for c in shown.columns if pd.api.types.is_float_dtype(shown[c])]
     st.dataframe(shown.style.apply(lambda r: ["background-color: #fdecea" if r[s.COL_DISPUTE] else "" for _ in r],
                                    axis=1).format("{:.2f}", subset=floats, na_rep=fmt.EMPTY),
                  hide_index=True, width="stretch", placeholder=fmt.EMPTY)
