@@ -76,6 +76,7 @@ with st.sidebar:
         session.sign_out(viewer)
 
 page = widgets.navigate(pages(viewer))
+st.set_page_config(page_title=f"{page.title} · {s.APP_TITLE}")  # the browser tab names the page
 try:
     page.run()
 except Refused as exc:  # a write the viewer may not make: said as is (and already in the audit trail)

@@ -200,6 +200,7 @@ def test_drill_down_units_projects_indicators_and_back_with_the_view_in_the_addr
         page.locator('[data-testid="stPlotlyChart"] .bars .point path').first.wait_for(timeout=30_000)
         page.wait_for_timeout(1500)
         page.screenshot(path=str(tmp_path / "level0_units_1400.png"))
+        tab_title = page.title()
         page.set_viewport_size({"width": 1920, "height": 1200})
         page.wait_for_timeout(800)
         page.screenshot(path=str(tmp_path / "level0_units_1920.png"))
@@ -247,4 +248,5 @@ def test_drill_down_units_projects_indicators_and_back_with_the_view_in_the_addr
     assert f"{first_name} · {first_project}" in reopened_text and "计算过程" in reopened_text
     assert f"unit={first_code}" in back_url and "form=" not in back_url
     assert "unit=" not in list_url
+    assert tab_title == "单位评分 · 预算绩效评价看板"  # every page names itself in the browser tab
     assert "Traceback" not in unit_text + project_text + reopened_text
