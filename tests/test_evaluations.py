@@ -58,8 +58,8 @@ def test_the_sample_holds_the_reference_key_evaluation(sample_con):
     assert len(rows) == 1
     name, score, grade, experts, flagged, self_score, sample, satisfied, rubric = rows[0]
     assert (name, score, grade, experts, flagged) == KEY_SCORE
-    own = sample_con.execute("SELECT self_score FROM v_project_scores WHERE unit_code = '214001' "
-                             "AND project_name = '道路清扫费'").fetchone()[0]
+    own = sample_con.execute("SELECT self_score FROM v_project_scores WHERE year = ? AND unit_code = '214001' "
+                             "AND project_name = '道路清扫费'", [YEAR]).fetchone()[0]
     assert self_score == own
     assert (sample, satisfied) == (300, 261)
     assert rubric == load_panel_rubric("key_eval.yaml").name
@@ -262,9 +262,10 @@ def test_department_projects_are_the_self_evaluation_results_of_its_units(con):
     frame = ev.department_projects(con, YEAR, None).set_index("department")
     assert set(frame.index) == set(DEPT_SCORES)
     expected = con.execute("SELECT count(*), count(*) FILTER (WHERE grade = '优') FROM v_project_scores "
-                           "WHERE department = '区教育局'").fetchone()
+                           "WHERE year = ? AND department = '区教育局'", [YEAR]).fetchone()
     assert (frame.loc["区教育局", "projects"], frame.loc["区教育局", "grade_you"]) == expected
-    mean = con.execute("SELECT avg(computed_score) FROM v_project_scores WHERE department = '区卫生局'").fetchone()[0]
+    mean = con.execute("SELECT avg(computed_score) FROM v_project_scores WHERE year = ? AND department = '区卫生局'",
+                       [YEAR]).fetchone()[0]
     assert float(frame.loc["区卫生局", "mean_score"]) == pytest.approx(mean, abs=0.006)
     levels = ev.level_scores(con, YEAR, ev.KIND_DEPT, None)
     assert len(levels) == 5 * 4

@@ -53,7 +53,7 @@ def test_project_years_follows_a_continuing_project_from_either_years_id(sample_
     for project_id in ids:
         frame = queries.project_years(sample_con, project_id)
         assert list(frame.columns) == ["year", "form_id", "computed_score", "self_score", "grade", "execution_rate",
-                                       "budget_full_year", "executed"]
+                                       "budget_full_year", "executed", "reviewed_score", "final_score", "final_grade"]
         assert frame["year"].tolist() == [2014, 2015]
     latest = sample_con.execute("""SELECT form_id, computed_score, execution_rate FROM v_project_scores
         WHERE project_id = ?""", [ids[1]]).fetchone()
@@ -83,7 +83,7 @@ def test_history_figure_draws_score_and_rate_by_year(sample_con):
     assert unit.layout.title.text == "历年得分与预算执行率"
     project_id = _project_id(sample_con, 2015, KEY_UNIT, "道路清扫费")
     project = charts.history_figure(queries.project_years(sample_con, project_id), "project")
-    assert [trace.name for trace in project.data] == ["预算执行率", "系统复核得分", "单位自评分"]
+    assert [trace.name for trace in project.data] == ["预算执行率", "最终得分", "单位自评分"]
 
 
 def test_history_figure_leaves_a_gap_for_a_year_without_a_score():

@@ -41,10 +41,10 @@ def test_a_reviewed_score_counts_in_the_project_and_its_unit(con):
     form_id, project_id, unit_code, computed, self_score = _project(
         con, "unit_code = '214001' AND computed_score IS NOT NULL")
     unit_before = _unit(con, unit_code)
-    budgets = dict(con.execute("SELECT form_id, budget_full_year FROM v_project_scores WHERE unit_code = ? "
-                               "AND final_score IS NOT NULL", [unit_code]).fetchall())
-    finals = dict(con.execute("SELECT form_id, final_score FROM v_project_scores WHERE unit_code = ? "
-                              "AND final_score IS NOT NULL", [unit_code]).fetchall())
+    budgets = dict(con.execute("SELECT form_id, budget_full_year FROM v_project_scores WHERE year = 2015 "
+                               "AND unit_code = ? AND final_score IS NOT NULL", [unit_code]).fetchall())
+    finals = dict(con.execute("SELECT form_id, final_score FROM v_project_scores WHERE year = 2015 "
+                              "AND unit_code = ? AND final_score IS NOT NULL", [unit_code]).fetchall())
 
     review = reviews.set_score(con, ADMIN, None, form_id, "55.5", "  产出指标实际值与佐证材料不符  ", seen=None)
 
