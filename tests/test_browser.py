@@ -105,7 +105,7 @@ def test_first_start_builds_the_sample_and_shows_the_overview(server, tmp_path):
             page.get_by_role("button", name="下载 CSV").click()
         csv_bytes = Path(download.value.path()).read_bytes()
         # the next page of the list, then a search that narrows it
-        page.get_by_test_id("stNumberInputStepUp").click()
+        page.locator('[data-testid="stNumberInput"]', has_text="页码").get_by_test_id("stNumberInputStepUp").click()
         page.get_by_text("查看项目").first.wait_for(timeout=30_000)
         page.wait_for_timeout(1500)
         second_page = page.locator('[data-testid="stSelectbox"]', has_text="查看项目").inner_text()
