@@ -60,7 +60,7 @@ def unit_level(code: str) -> None:
         widgets.go_back_button(s.BACK_TO_UNITS, unit=None)
         return
     widgets.breadcrumbs([(s.CRUMB_ALL_UNITS, {}), (str(unit["unit_name"]), None)])
-    c1, c2, c3, c4, c5, c6 = st.columns(6)
+    c1, c2, c3, c4 = st.columns(4)  # four a row: no label or value cut off at 1400 px
     c1.metric(s.UNIT_RANK, s.UNIT_RANK_VALUE.format(rank=unit["rank"], total=unit["ranked_units"])
               if unit["rank"] is not None else fmt.EMPTY)
     c2.metric(s.COL_SCORE, fmt.score(unit["score"]), delta=fmt.score_delta(unit["score"], unit["computed_score"]),
@@ -68,14 +68,15 @@ def unit_level(code: str) -> None:
     c3.metric(s.COL_COMPUTED, fmt.score(unit["computed_score"]),
               delta=fmt.score_delta(unit["computed_score"], unit["self_score"]))
     c4.metric(s.COL_SELF, fmt.score(unit["self_score"]))
-    c5.metric(s.DETAIL_BUDGET, fmt.wan_figure(unit["budget_full_year"]),
-              help=f"{s.DETAIL_EXECUTED} {fmt.wan_figure(unit['executed'])}")
-    c6.metric(s.METRIC_RATE, fmt.pct(unit["execution_rate"]))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(s.DETAIL_BUDGET, fmt.wan_figure(unit["budget_full_year"]))
+    c2.metric(s.DETAIL_EXECUTED, fmt.wan_figure(unit["executed"]))
+    c3.metric(s.METRIC_RATE, fmt.pct(unit["execution_rate"]))
+    c4.metric(s.COL_GRADE, unit["grade"] or fmt.EMPTY)
     projects = data.unit_projects(year, code, units, version)
     scored = int(projects["final_score"].notna().sum())
     st.caption(s.UNIT_SCORE_RULE.format(rule=s.UNIT_SCORE_RULE_TEXT.format(n=scored, m=len(projects) - scored))
-               + (f"　{s.REVIEWED_NOTE.format(n=unit['reviewed_projects'])}" if unit["reviewed_projects"] else "")
-               + f"　{s.COL_GRADE}：{unit['grade'] or fmt.EMPTY}")
+               + (f"　{s.REVIEWED_NOTE.format(n=unit['reviewed_projects'])}" if unit["reviewed_projects"] else ""))
     widgets.over_the_years(ctx, unit_code=code)
     st.markdown(f"**{s.UNIT_PROJECTS_TITLE.format(unit=unit['unit_name'], n=len(projects))}**　{s.UNIT_PROJECTS_HINT}")
     picked = widgets.selectable_table(ctx, tables.unit_project_table(projects), projects["form_id"].tolist(),

@@ -29,16 +29,17 @@ def show_project(ctx: PageContext, form_id: int) -> dict[str, object] | None:
     st.caption(s.DETAIL_SOURCE.format(file=fmt.file_label(form["file_name"]), sheet=form["sheet"],
                                       loaded=f"{form['loaded_at']:%Y-%m-%d %H:%M}", rubric=form["rubric_name"],
                                       rubric_date=form["rubric_loaded_at"]))
-    c1, c2, c3, c4, c5, c6 = st.columns(6)
-    c1.metric(s.DETAIL_BUDGET, fmt.wan_figure(form["budget_full_year"]))
-    c2.metric(s.DETAIL_EXECUTED, fmt.wan_figure(form["executed"]),
-              help=f"{s.METRIC_RATE} {fmt.pct(form['execution_rate'])}")
-    c3.metric(s.DETAIL_SELF, fmt.score(form["self_score"]))
-    c4.metric(s.DETAIL_COMPUTED, fmt.score(form["computed_score"]),
+    c1, c2, c3, c4 = st.columns(4)  # four a row: no label or value cut off at 1400 px
+    c1.metric(s.DETAIL_SELF, fmt.score(form["self_score"]))
+    c2.metric(s.DETAIL_COMPUTED, fmt.score(form["computed_score"]),
               delta=fmt.score_delta(form["computed_score"], form["self_score"]))
-    c5.metric(s.COL_REVIEWED, fmt.score(form["reviewed_score"]),
+    c3.metric(s.COL_REVIEWED, fmt.score(form["reviewed_score"]),
               delta=fmt.score_delta(form["reviewed_score"], form["computed_score"]))
-    c6.metric(s.COL_GRADE, form["final_grade"] or form["status"])
+    c4.metric(s.COL_GRADE, form["final_grade"] or form["status"])
+    c1, c2, c3, _ = st.columns(4)
+    c1.metric(s.DETAIL_BUDGET, fmt.wan_figure(form["budget_full_year"]))
+    c2.metric(s.DETAIL_EXECUTED, fmt.wan_figure(form["executed"]))
+    c3.metric(s.METRIC_RATE, fmt.pct(form["execution_rate"]))
     if form["flags"]:
         st.warning("　".join(f"⚠ {flag}" for flag in form["flags"]))
     if form["computed_score"] is None:
