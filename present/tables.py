@@ -326,7 +326,7 @@ def upload_log_table(log: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({s.COL_TIME: log["happened_at"].map(lambda t: f"{t:%Y-%m-%d %H:%M:%S}"),
                         s.COL_ACCOUNT: log["actor"], s.COL_ACTION: log["action"], s.COL_OUTCOME: log["outcome"],
                         s.COL_FILE: log["file_name"], s.COL_SHA: log["sha256"].map(lambda h: h[:12] if isinstance(h, str) else ""),
-                        s.COL_REMARK: log["detail"]})
+                        s.COL_MESSAGE: log["detail"]})
     return out
 
 
