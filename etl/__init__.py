@@ -78,3 +78,10 @@ def import_expert_sheets(con: Any, actor: Any, files: Sequence[tuple[str, bytes]
     from etl.expert_sheet import import_files
 
     return list(import_files(con, actor, files, evaluation_id))
+
+
+def serve_remote_imports() -> None:
+    """Let this process's inbox watcher take `python -m etl load` requests (the dashboard, at start)."""
+    from etl.remote import register
+
+    register()

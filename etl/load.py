@@ -423,15 +423,20 @@ def load_source(con: Connection, source: SourceFile, rubric: Rubric | None = Non
 def load_paths(con: Connection, paths: Iterable[Path | str], rubric: Rubric | None = None,
                default_year: int | None = None, progress: Progress | None = None,
                on_wait: Notify | None = None, workers: int = 1, batch_files: int = BATCH_FILES,
-               actor: Viewer = SYSTEM) -> list[FileReport]:
+               actor: Viewer = SYSTEM, on_report: Callable[[FileReport], None] | None = None) -> list[FileReport]:
     """Check, score and commit files, folders and .zip archives; plans (自评项目清单) first. One report per file.
     Files are committed `batch_files` at a time, so memory stays bounded at any number of files; each file is
-    still all or nothing. With workers > 1, files are checked by that many spawned worker processes: only from
-    a command line program (spawning re-runs the `__main__` script, the dashboard's under Streamlit)."""
+    still all or nothing; `on_report` hears of each file once its batch is stored. With workers > 1, files are
+    checked by that many spawned worker processes: only from a command line program (spawning re-runs the
+    `__main__` script, the dashboard's under Streamlit)."""
     rubric = rubric or load_rubric()
     reports: list[FileReport] = []
     for batch in _checked_batches(_sources(paths), default_year, rubric, workers, batch_files, progress):
-        reports.extend(commit(con, batch, rubric, on_wait, actor=actor))
+        done = commit(con, batch, rubric, on_wait, actor=actor)
+        reports.extend(done)
+        if on_report is not None:
+            for report in done:
+                on_report(report)
     return reports
 
 

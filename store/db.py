@@ -148,6 +148,18 @@ def exclusive(con: duckdb.DuckDBPyConnection, on_wait: Notify | None = None,
         lock.release()
 
 
+def held_elsewhere(path: Path | str) -> bool:
+    """True when another process holds the database file (DuckDB's lock: the dashboard, or an import)."""
+    if is_open(path):
+        return False
+    try:
+        probe = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        return _is_lock_error(exc)
+    probe.close()
+    return False
+
+
 def is_open(path: Path | str) -> bool:
     """True when this process holds a process-wide connection to `path`."""
     key = Path(path).resolve()

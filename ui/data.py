@@ -23,6 +23,7 @@ from etl import (
     expert_sheet_name,
     import_expert_sheets,
     record_rejected_uploads,
+    serve_remote_imports,
     upload_preview,
 )
 from present.strings import SAMPLE_BADGE
@@ -51,9 +52,21 @@ def ensure_database(progress: Callable[[int, int, str], None]) -> tuple[int, flo
         return len(reports), time.perf_counter() - started
 
 
+_remote_ready = threading.Event()
+
+
+def remote_imports() -> None:
+    """Once per process: the inbox watcher takes the command line's imports too (`python -m etl load` while the
+    dashboard runs)."""
+    if not _remote_ready.is_set():
+        serve_remote_imports()
+        _remote_ready.set()
+
+
 def con() -> db.Connection:
     """The process-wide connection to the configured database (store.db opens it once per process); while this
     process holds the file it also answers `python -m etl backup` through the inbox."""
+    remote_imports()
     backup.serve_inbox(db.default_path(), db.connection)
     return db.connection()
 
