@@ -36,6 +36,13 @@ from store.queries import Headline, Units
 _build_lock = threading.Lock()
 
 
+def recent_backups(limit: int = 3) -> list[str]:
+    """The newest backup archives beside the database (names), for the way out of a damaged database."""
+    folder = backup.backups_dir(db.default_path())
+    found = sorted(folder.glob("*.zip"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.is_dir() else []
+    return [p.name for p in found[:limit]]
+
+
 def database_exists() -> bool:
     """True when the configured database file is there."""
     return db.default_path().exists()
