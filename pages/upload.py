@@ -50,7 +50,7 @@ if st.button(s.UPLOAD_GO, type="primary", key="upload_go"):
             bar = st.progress(0.0)
             checked = data.check_files(viewer, uploads, default_year, lambda done, total, file: bar.progress(
                 done / total, s.UPLOAD_CHECKING.format(done=done, total=total, file=fmt.file_label(file))))
-            status.update(state="complete", expanded=False)
+            status.update(label=s.UPLOAD_CHECK_DONE, state="complete", expanded=False)
         st.session_state[CHECKED] = (signature, checked)
 
 reports = st.session_state.pop(DONE, None)
