@@ -384,8 +384,8 @@ async def upload(sess: Session, item: Upload) -> None:
     """数据导入: the unit's new form, imported at the same moment as the other unit's; then it is in 项目得分."""
     page = sess.page
     await sess.sign_in()
-    await sess.go(s.NAV_UPLOAD, page.locator('[data-testid="stFileUploaderDropzone"]'))
-    await page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(files=[{
+    await sess.go(s.NAV_UPLOAD, page.locator('[data-testid="stFileUploaderDropzone"]').first)
+    await page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(files=[{
         "name": item.file_name, "buffer": item.workbook(),
         "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
     sess.doing("choose the file")
