@@ -49,3 +49,10 @@ def import_expert_sheets(con: Any, actor: Any, files: Sequence[tuple[str, bytes]
     from etl.expert_sheet import import_files
 
     return list(import_files(con, actor, files, evaluation_id))
+
+
+def blank_form_template(year: int | None, unit_code: str | None, unit_name: str | None) -> tuple[str, bytes]:
+    """(file name, .xlsx bytes) of the blank self-evaluation form template (etl.template)."""
+    from etl.template import blank_form, file_name
+
+    return file_name(year, unit_code, unit_name), blank_form(year, unit_code, unit_name)
