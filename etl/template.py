@@ -1,5 +1,5 @@
 """The blank 项目支出绩效自评表 template (.xlsx) units fill in: the MoF annex-1 layout the importer reads (etl.form),
-with drop-downs for 一级指标, 二级指标 and 指标性质, labels locked and input cells unlocked (sheet protection
+with pick lists (data validation) for 一级指标, 二级指标 and 指标性质, labels locked and input cells unlocked (sheet protection
 without a password), and a short 填写说明 sheet.
 
 The operator sits in its own 指标性质 column (≥ ≤ = 定性), which the importer reads and glues in front of the
