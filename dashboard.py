@@ -7,14 +7,15 @@ from streamlit.navigation.page import StreamlitPage
 from present import format as fmt
 from present import strings as s
 from store.access import ACCOUNTS, EXPERT, UPLOAD, Refused, Viewer
-from store.db import DatabaseBusy, StoreError
+from store.db import DatabaseBusy, DatabaseDamaged, StoreError
 from ui import address, data, session, widgets
 
 widgets.through_entry()  # a session's first run: navigation mode, then again (see through_entry)
 st.set_page_config(page_title=s.APP_TITLE, page_icon=s.APP_ICON, layout="wide")
 
+building = not data.database_exists()
 try:
-    if not data.database_exists():
+    if building:
         with st.status(s.BUILD_TITLE, expanded=True) as status:
             bar = st.progress(0.0)
             files, seconds = data.ensure_database(
@@ -26,10 +27,16 @@ try:
 except DatabaseBusy:
     st.warning(s.DB_BUSY)
     st.stop()
+except DatabaseDamaged as exc:  # the way out, in words: restore a backup, or move the file away and rebuild
+    st.error(str(exc))
+    found = data.recent_backups()
+    if found:
+        st.info(s.DB_BACKUPS.format(names="、".join(found)))
+    st.stop()
 except StoreError as exc:
     widgets.failure(s.STORE_FAILED, exc)
 except Exception as exc:  # the one place the UI shows an unexpected failure: no traceback, details folded
-    widgets.failure(s.BUILD_FAILED, exc)
+    widgets.failure(s.BUILD_FAILED if building else s.STORE_FAILED, exc)
 
 
 

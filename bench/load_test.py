@@ -392,9 +392,10 @@ async def upload(sess: Session, item: Upload) -> None:
     await page.locator('[data-testid="stFileChipName"]').wait_for(timeout=STEP_TIMEOUT_MS)  # the name is shortened
     await page.locator('[data-testid="stFileChipIconSpinner"]').wait_for(state="detached", timeout=STEP_TIMEOUT_MS)
     await sess.idle()
+    confirm = page.get_by_role("button", name=s.UPLOAD_CONFIRM)
+    await sess.timed("check the file", page.get_by_role("button", name=s.UPLOAD_GO).click, confirm)
     await sess.barrier("uploads")
-    await sess.timed("import (2 units at once)", page.get_by_role("button", name=s.UPLOAD_GO).click,
-                     sess.alert("Success", s.UPLOAD_DONE.format(ok=1, bad=0)))
+    await sess.timed("import (2 units at once)", confirm.click, sess.alert("Success", s.UPLOAD_DONE.format(ok=1, bad=0)))
     await sess.go(s.NAV_PROJECTS, page.get_by_text(s.DETAIL_ARITHMETIC, exact=True))
     box = page.get_by_label(s.FILTER_TEXT)
     await box.fill(item.project)

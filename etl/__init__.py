@@ -23,6 +23,35 @@ def load_uploads(con: Any, uploads: Sequence[tuple[str, bytes]], actor: Any,
     return list(load(con, uploads, actor, progress=progress))
 
 
+def check_uploads(uploads: Sequence[tuple[str, bytes]], default_year: int | None = None,
+                  progress: Callable[[int, int, str], None] | None = None) -> list[Any]:
+    """Check and score uploaded files (name, bytes; .zip expanded) without storing anything: etl.load.Checked."""
+    from etl.load import check_uploads as check
+
+    return list(check(uploads, default_year=default_year, progress=progress))
+
+
+def upload_preview(con: Any, checked: Sequence[Any]) -> Any:
+    """The validation report of checked uploads against the store (etl.preview.Preview)."""
+    from etl.preview import preview
+
+    return preview(con, checked)
+
+
+def record_rejected_uploads(con: Any, actor: Any, checked: Sequence[Any]) -> None:
+    """Put the checked files that cannot be stored (errors in their content) in the audit trail, as 失败."""
+    from etl.load import record_rejected
+
+    record_rejected(con, actor, checked)
+
+
+def commit_uploads(con: Any, checked: Sequence[Any], actor: Any) -> list[Any]:
+    """Store what was checked, each file all or nothing, on behalf of `actor` (refusals recorded): FileReports."""
+    from etl.load import commit
+
+    return list(commit(con, checked, actor=actor))
+
+
 def blank_expert_sheet(evaluation: Any, expert: str | None) -> bytes:
     """The blank scoring sheet of an evaluation (store.evaluations.EvaluationSpec) for one expert (etl.expert_sheet)."""
     from etl.expert_sheet import blank_sheet
@@ -49,6 +78,13 @@ def import_expert_sheets(con: Any, actor: Any, files: Sequence[tuple[str, bytes]
     from etl.expert_sheet import import_files
 
     return list(import_files(con, actor, files, evaluation_id))
+
+
+def serve_remote_imports() -> None:
+    """Let this process's inbox watcher take `python -m etl load` requests (the dashboard, at start)."""
+    from etl.remote import register
+
+    register()
 
 
 def blank_form_template(year: int | None, unit_code: str | None, unit_name: str | None) -> tuple[str, bytes]:

@@ -12,16 +12,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from etl import remote
 from etl.build import add_demo_accounts, load_sample_evaluations, sample_files
 from etl.explain import explain
 from etl.form import Problem
-from etl.load import REJECTED, FileReport, check, check_source, default_workers, iter_sources, load_paths
+from etl.load import BATCH_FILES, REJECTED, FileReport, check, check_source, default_workers, iter_sources, load_paths
 from etl.scoring import rescore
 from rubrics.loader import Rubric, RubricError, load_rubric
 from store import accounts
 from store.access import ROLE_HELP, ROLES, command_line
 from store.backup import REQUEST_WAIT_S, Archive, archive_path, backup, request_backup, restore
-from store.db import Connection, DatabaseBusy, StoreError, default_path, open_db
+from store.db import Connection, DatabaseBusy, StoreError, default_path, held_elsewhere, open_db
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -108,9 +109,8 @@ def _backup_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def _print_report(report: FileReport) -> None:
-    print(report.line())
-    for problem in report.problems:
-        print(f"    {problem}")
+    for line in remote.report_lines(report):
+        print(line, flush=True)
 
 
 def _say(text: str) -> None:
@@ -150,7 +150,8 @@ def _load(db: Path | None, paths: list[Path], year: int | None, wait_s: float, d
 
     def work(con: Connection) -> list[FileReport]:
         reports = load_paths(con, paths, rubric=rubric, default_year=year, on_wait=_say, workers=default_workers(),
-                             actor=command_line())
+                             actor=command_line(), batch_files=BATCH_FILES if demo else remote.BATCH_FILES,
+                             on_report=_print_report)
         if demo and not any(r.rejected for r in reports):
             if add_demo_accounts(con):
                 print(DEMO_BANNER)
@@ -159,13 +160,40 @@ def _load(db: Path | None, paths: list[Path], year: int | None, wait_s: float, d
         return reports
 
     started = time.perf_counter()
-    reports = _with_db(db, wait_s, work)
+    path = db or default_path()
+    if not demo and path.exists() and held_elsewhere(path):  # the dashboard (or another import) holds the file
+        done = _load_through_dashboard(path, paths, year, wait_s, started)
+        if done is not None:
+            return done
+    reports = _with_db(db, wait_s, work)  # the file was free, or became free before the dashboard took the work
     if isinstance(reports, int):
         return reports
-    for report in reports:
-        _print_report(report)
     rejected = sum(r.rejected for r in reports)
     print(f"共 {len(reports)} 个文件：导入或未更改 {len(reports) - rejected} 个，拒绝 {rejected} 个；用时 {time.perf_counter() - started:.1f} 秒")
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _load_through_dashboard(path: Path, paths: list[Path], year: int | None, wait_s: float,
+                            started: float) -> int | None:
+    """Hand the import to the dashboard that holds the database, printing each file's lines as it stores them;
+    None when the file became free before the dashboard took it (another import ended: load it here)."""
+    try:
+        answer = remote.send(path, paths, year, command_line(), lambda line: print(line, flush=True), wait_s,
+                             on_wait=_say, give_up=lambda: not held_elsewhere(path))
+    except remote.Withdrawn:
+        return None
+    except DatabaseBusy as exc:
+        _say(str(exc))
+        return EXIT_BUSY
+    except StoreError as exc:
+        _say(str(exc))
+        return EXIT_REJECTED
+    if not answer.get("ok"):
+        _say(f"看板未能完成导入：{answer.get('error')}")
+        return EXIT_REJECTED
+    files, rejected = int(answer.get("files", 0)), int(answer.get("rejected", 0))
+    print(f"共 {files} 个文件（由看板导入）：导入或未更改 {files - rejected} 个，拒绝 {rejected} 个；"
+          f"用时 {time.perf_counter() - started:.1f} 秒")
     return EXIT_REJECTED if rejected else EXIT_OK
 
 

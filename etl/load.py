@@ -433,22 +433,27 @@ def load_source(con: Connection, source: SourceFile, rubric: Rubric | None = Non
 def load_paths(con: Connection, paths: Iterable[Path | str], rubric: Rubric | None = None,
                default_year: int | None = None, progress: Progress | None = None,
                on_wait: Notify | None = None, workers: int = 1, batch_files: int = BATCH_FILES,
-               actor: Viewer = SYSTEM) -> list[FileReport]:
+               actor: Viewer = SYSTEM, on_report: Callable[[FileReport], None] | None = None) -> list[FileReport]:
     """Check, score and commit files, folders and .zip archives; plans (自评项目清单) first. One report per file.
     Files are committed `batch_files` at a time, so memory stays bounded at any number of files; each file is
-    still all or nothing. With workers > 1, files are checked by that many spawned worker processes: only from
-    a command line program (spawning re-runs the `__main__` script, the dashboard's under Streamlit)."""
+    still all or nothing; `on_report` hears of each file once its batch is stored. With workers > 1, files are
+    checked by that many spawned worker processes: only from a command line program (spawning re-runs the
+    `__main__` script, the dashboard's under Streamlit)."""
     rubric = rubric or load_rubric()
     reports: list[FileReport] = []
     for batch in _checked_batches(_sources(paths), default_year, rubric, workers, batch_files, progress):
-        reports.extend(commit(con, batch, rubric, on_wait, actor=actor))
+        done = commit(con, batch, rubric, on_wait, actor=actor)
+        reports.extend(done)
+        if on_report is not None:
+            for report in done:
+                on_report(report)
     return reports
 
 
-def load_uploads(con: Connection, uploads: Sequence[tuple[str, bytes]], actor: Viewer, rubric: Rubric | None = None,
-                 default_year: int | None = None, progress: Progress | None = None) -> list[FileReport]:
-    """Check and commit files uploaded in the browser (name, bytes; .zip archives expanded) on behalf of `actor`:
-    a file with another unit's forms is refused and the attempt recorded. One report per file."""
+def check_uploads(uploads: Sequence[tuple[str, bytes]], rubric: Rubric | None = None, default_year: int | None = None,
+                  progress: Progress | None = None) -> list[Checked]:
+    """Check (and score) files uploaded in the browser (name, bytes; .zip archives expanded) without storing
+    anything: what the upload page shows before the person confirms. One Checked per file."""
     rubric = rubric or load_rubric()
     sources: list[SourceFile | Problem] = []
     for name, data in uploads:
@@ -465,7 +470,30 @@ def load_uploads(con: Connection, uploads: Sequence[tuple[str, bytes]], actor: V
         checked.append(_rejected(item) if isinstance(item, Problem) else check(item, default_year, rubric))
         if progress is not None:
             progress(done, len(sources), item.file if isinstance(item, Problem) else item.name)
-    return commit(con, checked, rubric, actor=actor)
+    return checked
+
+
+def load_uploads(con: Connection, uploads: Sequence[tuple[str, bytes]], actor: Viewer, rubric: Rubric | None = None,
+                 default_year: int | None = None, progress: Progress | None = None) -> list[FileReport]:
+    """Check and commit files uploaded in the browser (name, bytes; .zip archives expanded) on behalf of `actor`:
+    a file with another unit's forms is refused and the attempt recorded. One report per file."""
+    rubric = rubric or load_rubric()
+    checked = check_uploads(uploads, rubric, default_year, progress)
+    reports = commit(con, checked, rubric, actor=actor)
+    record_rejected(con, actor, checked)
+    return reports
+
+
+def record_rejected(con: Connection, actor: Viewer, checked: Sequence[Checked]) -> None:
+    """Put the files that were not stored because of what they hold in the audit trail too (失败, with their
+    errors), so that the upload log holds every file a person sent (refusals are recorded by `commit`)."""
+    bad = [audit.Entry(actor.username, actor.role, audit.IMPORT, audit.FAILED, target=item.source.name,
+                       after={"文件": item.source.name, "sha256": item.file_hash},
+                       detail="；".join(p.message for p in item.problems if p.severity == ERROR)[:1000])
+           for item in checked if not item.ok]
+    if bad:
+        with writing(con) as cur:
+            audit.record_many(cur, bad)
 
 
 def project_id(year: int, unit_code: str, project_name: str) -> str:

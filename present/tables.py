@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -295,6 +295,47 @@ def weakest_table(results: Sequence[tuple[str, PanelResult]], per_subject: int =
                          s.COL_DISPUTE: s.DISPUTE_MARK if item.flagged else ""})
     return pd.DataFrame(rows, columns=[s.COL_EVAL_DEPARTMENT, s.COL_LEVEL1, s.COL_INDICATOR, s.COL_WEIGHT, s.COL_POINTS,
                                        s.COL_SHARE, s.COL_SPREAD, s.COL_DISPUTE])
+
+
+# ---- the upload page's validation report -----------------------------------------------------------------------
+
+
+def preview_tables(preview: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(files, recognised forms, problems) of an upload's check (etl.preview.Preview), Chinese columns."""
+    files = pd.DataFrame([{s.COL_FILE: f.file, s.COL_VERDICT: f.verdict, s.COL_KIND: f.kind, s.COL_FORMS: f.forms,
+                           s.COL_ERRORS: f.errors, s.COL_WARNINGS: f.warnings, s.COL_REMARK: f.note}
+                          for f in preview.files],
+                         columns=[s.COL_FILE, s.COL_VERDICT, s.COL_KIND, s.COL_FORMS, s.COL_ERRORS, s.COL_WARNINGS,
+                                  s.COL_REMARK])
+    forms = pd.DataFrame([{s.COL_FILE: f.file, s.COL_SHEET: f.sheet, s.COL_YEAR: f.year, s.COL_UNIT: f.unit,
+                           s.COL_PROJECT: f.project, s.COL_BUDGET: f.budget, s.COL_EXECUTED: f.executed,
+                           s.COL_INDICATORS: f.indicators, s.COL_SELF: f.self_score, s.COL_COMPUTED: f.computed,
+                           s.COL_GRADE: f.grade, s.COL_REPLACES: f.replaces} for f in preview.forms],
+                         columns=[s.COL_FILE, s.COL_SHEET, s.COL_YEAR, s.COL_UNIT, s.COL_PROJECT, s.COL_BUDGET,
+                                  s.COL_EXECUTED, s.COL_INDICATORS, s.COL_SELF, s.COL_COMPUTED, s.COL_GRADE,
+                                  s.COL_REPLACES])
+    problems = pd.DataFrame([{s.COL_FILE: p.file, s.COL_SHEET: p.sheet, s.COL_CELL: p.cell,
+                              s.COL_SEVERITY: p.severity, s.COL_MESSAGE: p.message}
+                             for p in sorted(preview.problems, key=lambda p: (p.severity != "错误", p.file, p.sheet))],
+                            columns=[s.COL_FILE, s.COL_SHEET, s.COL_CELL, s.COL_SEVERITY, s.COL_MESSAGE])
+    return files, forms, problems
+
+
+def upload_log_table(log: pd.DataFrame) -> pd.DataFrame:
+    """The upload log (store.queries.upload_log) with Chinese columns."""
+    out = pd.DataFrame({s.COL_TIME: log["happened_at"].map(lambda t: f"{t:%Y-%m-%d %H:%M:%S}"),
+                        s.COL_ACCOUNT: log["actor"], s.COL_ACTION: log["action"], s.COL_OUTCOME: log["outcome"],
+                        s.COL_FILE: log["file_name"], s.COL_SHA: log["sha256"].map(lambda h: h[:12] if isinstance(h, str) else ""),
+                        s.COL_MESSAGE: log["detail"]})
+    return out
+
+
+def attachment_table(attachments: pd.DataFrame) -> pd.DataFrame:
+    """A year's attached 自评报告 with Chinese columns."""
+    return pd.DataFrame({s.COL_UNIT_NAME: attachments["unit_name"], s.COL_FILE: attachments["file_name"],
+                         s.COL_SIZE: (attachments["size"] / 1024).round(1),
+                         s.COL_UPLOADED_BY: attachments["uploaded_by"],
+                         s.COL_TIME: attachments["uploaded_at"].map(lambda t: f"{t:%Y-%m-%d %H:%M}")})
 
 
 PROGRESS_COLUMNS = {

@@ -45,6 +45,7 @@ BACKUP = "备份"
 RESTORE = "恢复备份"
 REVIEW_SET = "财政复核"
 REVIEW_WITHDRAW = "撤回复核"
+ATTACH = "上传自评报告"
 
 EVAL_CREATE = "创建评价"
 EVAL_IMPORT = "导入专家评分表"

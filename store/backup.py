@@ -36,6 +36,7 @@ from pathlib import Path
 import duckdb
 
 from store import access, audit, db, queries
+from store import inbox as work
 from store.access import Viewer
 from store.migrations import LATEST, current_version
 
@@ -542,6 +543,7 @@ def _watch(db_path: Path, connection_getter: Connect) -> None:
         if inbox.is_dir():
             for request in sorted(inbox.glob("*" + REQUEST_SUFFIX)):
                 _answer(request, db_path, connection_getter)
+            work.answer_waiting(inbox, connection_getter)  # imports and other work the command line asks
 
 
 def _write_json(path: Path, data: dict[str, object]) -> None:

@@ -39,10 +39,17 @@ class StoreError(Exception):
     """A database failure, with a Chinese message that says what happened and what to do."""
 
 
+class DatabaseDamaged(StoreError):
+    """The database file cannot be read as a database (damaged or not a DuckDB file); nothing was written."""
+
+
 class DatabaseBusy(StoreError):
     """Another process (usually the running dashboard) holds the database file."""
 
 
+DAMAGED_MESSAGE = ("数据库文件 {path} 已损坏（不是可读取的 DuckDB 数据库），无法打开；没有写入任何数据。解决办法："
+                   "① 从备份恢复：停止看板后运行 python -m etl restore 备份文件.zip（备份在数据库旁的 backups 文件夹）；"
+                   "② 没有备份时，停止看板，把损坏的文件改名移走，再启动看板，将重新建立示例数据库，然后重新导入各单位的自评表。")
 BUSY_MESSAGE = ("数据库 {path} 正被另一个程序占用（通常是正在运行的看板，或另一个导入命令）。"
                 "请等它结束或先关闭看板后再试。未写入任何数据。")
 WAITING_MESSAGE = "数据库 {path} 正被另一个程序占用，等待其结束（最多 {seconds:.0f} 秒）…"
@@ -58,6 +65,13 @@ def _is_lock_error(exc: duckdb.Error) -> bool:
     return "lock" in str(exc).lower()
 
 
+def _is_damage(exc: duckdb.Error) -> bool:
+    """True when DuckDB says the file is not a database it can read (damaged, truncated, another program's)."""
+    text = str(exc).lower()
+    return any(sign in text for sign in ("not a valid duckdb database", "corrupt", "checksum", "invalid database",
+                                         "unexpected end of file", "could not read enough bytes"))
+
+
 def open_db(path: Path | str, wait_s: float = 0, on_wait: Notify | None = None) -> duckdb.DuckDBPyConnection:
     """A new connection with the schema migrated; waits up to wait_s while another process holds the file
     (calling on_wait once), then raises DatabaseBusy."""
@@ -70,6 +84,8 @@ def open_db(path: Path | str, wait_s: float = 0, on_wait: Notify | None = None) 
             con = duckdb.connect(str(path))
             break
         except duckdb.IOException as exc:
+            if _is_damage(exc):
+                raise DatabaseDamaged(DAMAGED_MESSAGE.format(path=path)) from exc
             if not _is_lock_error(exc):
                 raise StoreError(f"无法打开数据库 {path}：{exc}") from exc
             if time.monotonic() >= deadline:
@@ -146,6 +162,18 @@ def exclusive(con: duckdb.DuckDBPyConnection, on_wait: Notify | None = None,
         yield
     finally:
         lock.release()
+
+
+def held_elsewhere(path: Path | str) -> bool:
+    """True when another process holds the database file (DuckDB's lock: the dashboard, or an import)."""
+    if is_open(path):
+        return False
+    try:
+        probe = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        return _is_lock_error(exc)
+    probe.close()
+    return False
 
 
 def is_open(path: Path | str) -> bool:

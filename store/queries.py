@@ -657,3 +657,56 @@ def flag_list(con: duckdb.DuckDBPyConnection, year: int, units: Units = None, fl
     """One row per project and flag of the year, with the explanation lines that raised it (form level and
     indicator level) and the three scores: what a reviewer works through."""
     return _frame(con, FLAG_LIST_SQL, _params(year, units, flags=list(flags), departments=list(departments)))
+
+
+# ---------------------------------------------------------------------------------------------
+# The upload page: what a checked file would replace or repeat, and the log of uploads
+# ---------------------------------------------------------------------------------------------
+
+_LOADED_BY = """COALESCE((SELECT COALESCE(ac.display_name, a.actor) FROM audit_log a LEFT JOIN accounts ac
+                ON ac.username = a.actor WHERE a.action IN ('导入自评表', '导入自评项目清单') AND a.outcome = '成功'
+                AND json_extract_string(a.after_state, '$.sha256') = i.file_hash ORDER BY a.audit_id LIMIT 1),
+               '系统')"""
+EARLIER_LOADS_SQL = f"""
+SELECT i.file_hash, i.content_hash, i.file_name, i.loaded_at, {_LOADED_BY} AS loaded_by
+FROM imports i
+WHERE list_contains($file_hashes, i.file_hash) OR list_contains($content_hashes, i.content_hash)
+ORDER BY i.loaded_at
+"""
+
+
+def earlier_loads(con: duckdb.DuckDBPyConnection, file_hashes: Sequence[str],
+                  content_hashes: Sequence[str]) -> pd.DataFrame:
+    """Imports with the same bytes or the same cells as files being checked: when, by whom, under what name."""
+    return _frame(con, EARLIER_LOADS_SQL, {"file_hashes": list(file_hashes), "content_hashes": list(content_hashes)})
+
+
+CURRENT_VERSIONS_SQL = f"""
+SELECT f.project_id, f.form_id, f.file_name, f.sheet, i.loaded_at, {_LOADED_BY} AS loaded_by,
+       s.computed_score
+FROM forms f JOIN imports i USING (import_id) JOIN v_form_scores s USING (form_id)
+WHERE f.is_current AND list_contains($project_ids, f.project_id)
+"""
+
+
+def current_versions(con: duckdb.DuckDBPyConnection, project_ids: Sequence[str]) -> pd.DataFrame:
+    """The version in force of each of these projects (what a new version would replace), with who loaded it."""
+    return _frame(con, CURRENT_VERSIONS_SQL, {"project_ids": list(project_ids)})
+
+
+UPLOAD_LOG_SQL = """
+SELECT a.happened_at, COALESCE(ac.display_name, a.actor) AS actor, a.action, a.outcome, a.target AS file_name,
+       json_extract_string(a.after_state, '$.sha256') AS sha256, a.unit_code, a.detail
+FROM audit_log a LEFT JOIN accounts ac ON ac.username = a.actor
+WHERE a.action IN ('导入自评表', '导入自评项目清单', '上传自评报告')
+  AND ($all_units OR list_contains($units, a.unit_code) OR a.actor = $actor)
+ORDER BY a.audit_id DESC
+LIMIT $limit
+"""
+
+
+def upload_log(con: duckdb.DuckDBPyConnection, units: Units = None, actor: str = "", limit: int = 200) -> pd.DataFrame:
+    """The latest uploads (imports, refusals, rejected files, attached reports), newest first: the viewer's units'
+    and its own."""
+    return _frame(con, UPLOAD_LOG_SQL, {"all_units": units is None, "units": list(units or []), "actor": actor,
+                                        "limit": limit})

@@ -250,3 +250,56 @@ def test_drill_down_units_projects_indicators_and_back_with_the_view_in_the_addr
     assert "unit=" not in list_url
     assert tab_title == "单位评分 · 预算绩效评价看板"  # every page names itself in the browser tab
     assert "Traceback" not in unit_text + project_text + reopened_text
+
+
+def test_upload_a_good_file_a_bad_file_and_a_zip_read_the_report_confirm_and_see_it_on_the_overview(
+        sample_server, tmp_path):
+    import io
+    import zipfile
+
+    from tests.conftest import form_bytes
+
+    server, path = sample_server
+    unit = "214001-区市容环卫局"
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("压缩包甲.xlsx", form_bytes(unit=unit, project="浏览器测试压缩包甲"))
+        z.writestr("压缩包乙.xlsx", form_bytes(unit=unit, project="浏览器测试压缩包乙"))
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    files = [{"name": "好表.xlsx", "mimeType": xlsx, "buffer": form_bytes(unit=unit, project="浏览器测试新项目")},
+             {"name": "坏表.xlsx", "mimeType": xlsx, "buffer": b"this is not a workbook"},
+             {"name": "两张表.zip", "mimeType": "application/zip", "buffer": archive.getvalue()}]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 2000}, locale="zh-CN")
+        page.goto(server)
+        page.get_by_role("button", name="以绩效办身份体验").click()
+        page.locator('[data-testid="stMetric"]', has_text="自评项目").wait_for(timeout=60_000)
+        before = page.locator('[data-testid="stMetric"]', has_text="自评项目").inner_text()
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("数据导入").click()
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(files=files)
+        page.locator('[data-testid="stFileChipName"]').nth(2).wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        page.get_by_role("button", name="检查文件").click()
+        page.get_by_text("检查完成：").wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        report = _main_text(page)
+        cells = " ".join(page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_inner_texts())
+        page.screenshot(path=str(tmp_path / "upload_report.png"), full_page=True)
+        page.get_by_role("button", name="确认导入").click()
+        page.get_by_text("导入完成：").wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)
+        done = _main_text(page)
+        page.screenshot(path=str(tmp_path / "upload_done.png"), full_page=True)
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("总览").click()
+        page.locator('[data-testid="stMetric"]', has_text="自评项目").wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)
+        after = page.locator('[data-testid="stMetric"]', has_text="自评项目").inner_text()
+        browser.close()
+    print(f"screenshots: {tmp_path}")
+    assert "检查完成：3 个文件可以导入，0 个此前已导入（不会重复导入），1 个不能导入" in report
+    assert "识别出的项目（每个工作表一个）" in report and "问题清单" in report  # the tables are drawn on canvas:
+    assert "坏表.xlsx" in cells and "不能导入" in cells and "浏览器测试压缩包乙" in cells and "新项目" in cells  # a11y cells
+    assert "导入完成：3 个文件已导入或未更改，1 个被拒绝。" in done
+    assert "793 个" in before and "796 个" in after  # three new projects in the year
+    assert "Traceback" not in report + done

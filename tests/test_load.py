@@ -183,8 +183,8 @@ def test_a_writer_that_never_lets_go_makes_the_cli_wait_say_so_and_give_up(tmp_p
     try:
         proc = subprocess.run([sys.executable, "-m", "etl", "load", "--db", str(path), "--wait", "1",
                                str(tmp_path / "a.xlsx")], capture_output=True, text=True, cwd=db.ROOT)
-        assert proc.returncode == 2
-        assert "等待其结束" in proc.stderr and "正被另一个程序" in proc.stderr and "未写入任何数据" in proc.stderr
+        assert proc.returncode == 2  # no dashboard took the import through the inbox, and the file stayed held
+        assert "看板没有接收导入请求" in proc.stderr and "正被另一个程序" in proc.stderr and "未导入任何文件" in proc.stderr
         assert "Traceback" not in proc.stderr
     finally:
         holder.close()

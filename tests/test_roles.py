@@ -428,7 +428,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
     at.switch_page("pages/upload.py").run()
     at.file_uploader(key="upload_files").set_value([(name, data, XLSX) for name, data in files])
-    at.button(key="upload_go").click().run()
+    at.button(key="upload_go").click().run()  # checked first: nothing stored yet
+    assert not at.exception
+    at.button(key="upload_confirm").click().run()
     assert not at.exception
     return at
 

@@ -18,18 +18,29 @@ from etl import (
     blank_expert_sheet,
     build_sample_database,
     check_expert_sheets,
+    check_uploads,
+    commit_uploads,
     expert_sheet_name,
     import_expert_sheets,
-    load_uploads,
+    record_rejected_uploads,
+    serve_remote_imports,
+    upload_preview,
 )
 from present.strings import SAMPLE_BADGE
 from rubrics.model import ALL_FLAGS
 from rubrics.panel import PanelResult, load_panel_rubric, shipped
-from store import access, accounts, audit, backup, db, evaluations, queries, reviews
+from store import access, accounts, attachments, audit, backup, db, evaluations, queries, reviews
 from store.access import PanelScope, Viewer
 from store.queries import Headline, Units
 
 _build_lock = threading.Lock()
+
+
+def recent_backups(limit: int = 3) -> list[str]:
+    """The newest backup archives beside the database (names), for the way out of a damaged database."""
+    folder = backup.backups_dir(db.default_path())
+    found = sorted(folder.glob("*.zip"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.is_dir() else []
+    return [p.name for p in found[:limit]]
 
 
 def database_exists() -> bool:
@@ -48,9 +59,21 @@ def ensure_database(progress: Callable[[int, int, str], None]) -> tuple[int, flo
         return len(reports), time.perf_counter() - started
 
 
+_remote_ready = threading.Event()
+
+
+def remote_imports() -> None:
+    """Once per process: the inbox watcher takes the command line's imports too (`python -m etl load` while the
+    dashboard runs)."""
+    if not _remote_ready.is_set():
+        serve_remote_imports()
+        _remote_ready.set()
+
+
 def con() -> db.Connection:
     """The process-wide connection to the configured database (store.db opens it once per process); while this
     process holds the file it also answers `python -m etl backup` through the inbox."""
+    remote_imports()
     backup.serve_inbox(db.default_path(), db.connection)
     return db.connection()
 
@@ -89,12 +112,6 @@ def unit_names(version: int) -> dict[str, str]:
     """unit code → latest name."""
     directory = queries.unit_directory(con())
     return dict(zip(directory["unit_code"], directory["unit_name"], strict=True))
-
-
-def import_uploads(viewer: Viewer, uploads: list[tuple[str, bytes]],
-                   progress: Callable[[int, int, str], None]) -> list[Any]:
-    """Check and load uploaded files on behalf of the viewer (one writer at a time; the data version moves on)."""
-    return load_uploads(con(), uploads, viewer, progress=progress)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -421,6 +438,51 @@ def enter_scores(viewer: Viewer, evaluation_id: int, expert: str, scores: dict[s
     entry = evaluations.ExpertScores(expert, {k: evaluations.ScoreCell(v) for k, v in scores.items()})
     return evaluations.save_scores(con(), viewer, evaluations.Submission(evaluation_id, (entry,),
                                                                          survey=given_survey))
+
+
+# ---- the upload page ---------------------------------------------------------------------------------------------
+
+
+def check_files(viewer: Viewer, uploads: list[tuple[str, bytes]], default_year: int | None,
+                progress: Callable[[int, int, str], None]) -> list[Any]:
+    """Check and score uploaded files, storing none of them (etl.load.Checked, one per file); the files that cannot
+    be stored are put in the upload log (the audit trail) now, as 失败 with their errors."""
+    checked = check_uploads(uploads, default_year, progress)
+    record_rejected_uploads(con(), viewer, checked)
+    return checked
+
+
+def preview(checked: list[Any]) -> Any:
+    """The validation report of checked files against what is stored now (etl.preview.Preview)."""
+    return upload_preview(con(), checked)
+
+
+def commit_files(viewer: Viewer, checked: list[Any]) -> list[Any]:
+    """Store what was checked on behalf of the viewer, each file all or nothing; FileReports."""
+    return commit_uploads(con(), checked, viewer)
+
+
+def upload_log(units: Units, actor: str) -> pd.DataFrame:
+    """The latest uploads the viewer may see (not cached: the log grows with every upload)."""
+    return queries.upload_log(con(), units, actor)
+
+
+def attach_report(viewer: Viewer, units: Units, year: int, unit_code: str, name: str, data: bytes) -> Any:
+    """Keep a unit's 自评报告 (.docx/.pdf) for the year."""
+    return attachments.attach(con(), viewer, units, year, unit_code, name, data)
+
+
+def attachment_list(year: int, units: Units) -> pd.DataFrame:
+    """The year's attached reports the viewer may see (not cached: attaching does not change the data version)."""
+    return attachments.listed(con(), year, units)
+
+
+def attachment_content(attachment_id: int, units: Units) -> tuple[str, bytes] | None:
+    """(name, bytes) of an attached report in the viewer's scope."""
+    return attachments.content(con(), attachment_id, units)
+
+
+AttachmentError = attachments.AttachmentError
 
 
 # ---- 报送进度 (issue 9) -----------------------------------------------------------------------------------------
