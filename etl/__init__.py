@@ -85,3 +85,10 @@ def serve_remote_imports() -> None:
     from etl.remote import register
 
     register()
+
+
+def blank_form_template(year: int | None, unit_code: str | None, unit_name: str | None) -> tuple[str, bytes]:
+    """(file name, .xlsx bytes) of the blank self-evaluation form template (etl.template)."""
+    from etl.template import blank_form, file_name
+
+    return file_name(year, unit_code, unit_name), blank_form(year, unit_code, unit_name)

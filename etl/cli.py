@@ -1,4 +1,4 @@
-"""Command line: `python -m etl sample | load | check | rescore | users | backup | restore`. Parses arguments and
+"""Command line: `python -m etl sample | load | check | rescore | users | backup | restore | template`. Parses arguments and
 calls the library. Every write is made on behalf of the operator (`命令行:<system user>`, with the 绩效办 role)
 and audited."""
 
@@ -60,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     again.add_argument("--rubric", type=Path, default=None, help="评分标准文件（默认 rubrics/self_eval.yaml）")
     _users_parser(sub)
     _backup_parsers(sub)
+    _template_parser(sub)
     return parser
 
 
@@ -226,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         return _backup(args.db, args.out, args.wait)
     if args.command == "restore":
         return _restore(args.archive, args.db)
+    if args.command == "template":
+        return _template(args)
     return _check(args.paths, args.year, args.explain)
 
 
@@ -340,4 +343,28 @@ def _restore(archive: Path, db: Path | None) -> int:
     m = done.manifest
     before = f"；恢复前的数据库已备份到 {done.previous}" if done.previous else ""
     print(f"已用 {archive}（{m.created_at} 的备份）恢复数据库 {path}：{m.forms} 张自评表，{m.projects} 个项目{before}")
+    return EXIT_OK
+
+
+def _template_parser(sub: argparse._SubParsersAction) -> None:
+    """The `template` command: the blank form template (etl.template)."""
+    blank = sub.add_parser("template", help="生成空白的项目支出绩效自评表模板（.xlsx，含下拉选项和填写说明）")
+    blank.add_argument("--year", type=int, default=None, help="预先填好的年度")
+    blank.add_argument("--unit", default=None, help="预先填好的单位编码（如 214001）")
+    blank.add_argument("--unit-name", default=None, help="预先填好的单位名称（与 --unit 一起写成“编码-名称”）")
+    blank.add_argument("--project", default=None, help="预先填好的项目名称")
+    blank.add_argument("--rows", type=int, default=None, help="指标行数（默认 12）")
+    blank.add_argument("--out", type=Path, required=True, help="写入的 .xlsx 文件")
+
+
+def _template(args: argparse.Namespace) -> int:
+    from etl.template import DEFAULT_ROWS, blank_form
+
+    try:
+        data = blank_form(args.year, args.unit, args.unit_name, args.project, args.rows or DEFAULT_ROWS)
+    except ValueError as exc:
+        _say(str(exc))
+        return EXIT_REJECTED
+    args.out.write_bytes(data)
+    print(f"已写入空白自评表模板：{args.out}")
     return EXIT_OK

@@ -44,6 +44,7 @@ FOOTER_LABELS = ("项目负责人", "财务负责人", "单位负责人", "填�
 REMARK_LABELS = ("项目实施内容及过程概述", "评价结论", "存在问题", "改进措施", "偏差大或目标未完成原因分析",
                  "其他需要说明事项", "其他需要说明的问题")
 GOAL_LABELS = {"expected": ("预期目标", "项目年度目标", "年度目标"), "actual": ("实际完成情况", "年度目标完成情况")}
+INSTRUCTION_SHEETS = ("填写说明",)  # a template's instructions (etl.template): not a form, skipped without a word
 TOTAL_LABELS = ("总分", "合计")  # the 总分 row (DOMAIN.md §2.9)
 UNIT_LABELS = ("实施单位", "项目实施单位", "资金使用单位", "单位名称")  # DOMAIN.md §2.9
 FIELD_LABELS = frozenset(("项目名称", "主管部门", *UNIT_LABELS, "项目类别", "项目属性", "填报日期"))

@@ -25,7 +25,17 @@ from decimal import Decimal
 from pathlib import Path
 
 from etl import MAX_UPLOAD_MB
-from etl.form import ERROR, FUND_COLUMNS, WARNING, ParsedForm, Problem, key_label, looks_like_form, parse_sheet
+from etl.form import (
+    ERROR,
+    FUND_COLUMNS,
+    INSTRUCTION_SHEETS,
+    WARNING,
+    ParsedForm,
+    Problem,
+    key_label,
+    looks_like_form,
+    parse_sheet,
+)
 from etl.reader import MAX_LIST_ROWS, MAX_ROWS, Sheet, UnreadableWorkbook, read_workbook, sheet_names
 from etl.registry import Plan, infer_unit_type, is_plan, parse_plan
 from etl.scoring import rubric_record, score_rows
@@ -253,7 +263,7 @@ def _check(source: SourceFile, default_year: int | None) -> Checked:
     problems: list[Problem] = []
     forms: list[ParsedForm] = []
     for sheet in sheets:
-        if not sheet.values:
+        if not sheet.values or sheet.name.strip() in INSTRUCTION_SHEETS:
             continue
         if not looks_like_form(sheet):
             problems.append(Problem(source.name, sheet.name, "", "不是项目支出绩效自评表（没有“项目名称”或“自评表”标题），已跳过"))

@@ -212,3 +212,26 @@ def history_figure(frame: pd.DataFrame, what: str) -> go.Figure:
                      range=[0, 105], tickvals=[0, 20, 40, 60, 80, 100])
     fig.update_yaxes(title_text=s.AXIS_RATE, secondary_y=True, range=[0, 105], ticksuffix="%", showgrid=False)
     return _layout(fig, s.CHART_HISTORY[what])
+
+
+PROGRESS_COLORS = {s.PROGRESS_SUBMITTED_STATUS: "#2e7d32", s.PROGRESS_PARTIAL: "#ef6c00", s.PROGRESS_NOT_SUBMITTED: "#c62828"}
+
+
+def progress_figure(progress: pd.DataFrame) -> go.Figure:
+    """Units per 主管部门, stacked by submission status (已报送 / 部分报送 / 未报送), departments with the most
+    units still to submit on top."""
+    statuses = list(PROGRESS_COLORS)
+    counts = (progress.assign(department=progress["department"].replace("", fmt.EMPTY))
+              .pivot_table(index="department", columns="status", values="unit_code", aggfunc="count", fill_value=0)
+              .reindex(columns=statuses, fill_value=0))
+    counts = counts.sort_values([statuses[2], statuses[1], statuses[0]], ascending=[True, True, True])
+    fig = go.Figure()
+    for status in statuses:
+        fig.add_trace(go.Bar(
+            x=counts[status].tolist(), y=counts.index.tolist(), orientation="h", name=status,
+            marker_color=PROGRESS_COLORS[status],
+            hovertemplate="%{y}<br>" + status + " %{x} 家<extra></extra>",
+        ))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title_text=s.AXIS_UNITS)
+    return _layout(fig, s.CHART_PROGRESS, height=max(280, 26 * len(counts) + 130))

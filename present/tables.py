@@ -336,3 +336,65 @@ def attachment_table(attachments: pd.DataFrame) -> pd.DataFrame:
                          s.COL_SIZE: (attachments["size"] / 1024).round(1),
                          s.COL_UPLOADED_BY: attachments["uploaded_by"],
                          s.COL_TIME: attachments["uploaded_at"].map(lambda t: f"{t:%Y-%m-%d %H:%M}")})
+
+
+PROGRESS_COLUMNS = {
+    "unit_code": s.COL_UNIT_CODE, "unit_name": s.COL_UNIT_NAME, "department": s.COL_DEPARTMENT,
+    "unit_type": s.COL_UNIT_TYPE, "status": s.COL_SUBMIT_STATUS, "planned": s.COL_PLANNED,
+    "submitted": s.COL_SUBMITTED, "missing": s.COL_MISSING, "first_at": s.COL_FIRST_AT, "last_at": s.COL_LAST_AT,
+    "late": s.COL_LATE, "problem_projects": s.COL_PROBLEM_PROJECTS,
+}
+PROGRESS_FILTERS = (s.FILTER_ALL, s.PROGRESS_NOT_SUBMITTED, s.PROGRESS_PARTIAL, s.PROGRESS_SUBMITTED_STATUS,
+                    s.PROGRESS_FILTER_LATE)
+
+
+def filter_progress(progress: pd.DataFrame, status: str, departments: Sequence[str]) -> pd.DataFrame:
+    """The units of a store.submissions.unit_progress frame with the status (全部 / a status / 逾期) and in the
+    departments (none: all)."""
+    keep = pd.Series(True, index=progress.index)
+    if status == s.PROGRESS_FILTER_LATE:
+        keep &= progress["late"].map(lambda v: v is True)
+    elif status != s.FILTER_ALL:
+        keep &= progress["status"] == status
+    if departments:
+        keep &= progress["department"].isin(list(departments))
+    return progress[keep].reset_index(drop=True)
+
+
+def _late_text(value: object) -> str:
+    if value is None:
+        return s.LATE_UNJUDGED
+    return s.LATE_YES if value else s.LATE_NO
+
+
+def _moment(value: object) -> str:
+    if not isinstance(value, (datetime, pd.Timestamp)) or pd.isna(value):
+        return ""
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def progress_table(progress: pd.DataFrame) -> pd.DataFrame:
+    """Units' submission progress with Chinese column names, times to the minute, lateness in words."""
+    out = progress[list(PROGRESS_COLUMNS)].copy()
+    out["late"] = out["late"].map(_late_text)
+    for col in ("first_at", "last_at"):
+        out[col] = out[col].map(_moment)
+    return out.rename(columns=PROGRESS_COLUMNS)
+
+
+class DeadlineRow(Protocol):
+    """What the deadlines table shows of a deadline (store.submissions.Deadline has it)."""
+
+    kind: str
+    due: object
+    set_by: str | None
+    set_at: datetime | None
+
+
+def deadline_table(deadlines: Sequence[DeadlineRow]) -> pd.DataFrame:
+    """The year's deadlines: kind, date, and who set it (默认 for DOMAIN.md's defaults)."""
+    return pd.DataFrame([{s.COL_DEADLINE_KIND: d.kind, s.COL_DEADLINE_DUE: str(d.due),
+                          s.COL_DEADLINE_SOURCE: s.PROGRESS_DEADLINE_DEFAULT if d.set_by is None
+                          else f"{d.set_by}（{d.set_at:%Y-%m-%d %H:%M}）" if d.set_at else d.set_by}
+                         for d in deadlines],
+                        columns=[s.COL_DEADLINE_KIND, s.COL_DEADLINE_DUE, s.COL_DEADLINE_SOURCE])

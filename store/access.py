@@ -41,8 +41,10 @@ RULES = "修改评分标准"
 ACCOUNTS = "管理账户"
 AUDIT_ALL = "查看全部操作记录"
 BACKUP = "备份与恢复"
+DEADLINES = "设置报送时限"
 ALLOWED: dict[str, frozenset[str]] = {
-    ADMIN: frozenset({UPLOAD, PLAN, REVIEW, CUT, EXPERT_SCORE, EVALUATE, RULES, ACCOUNTS, AUDIT_ALL, BACKUP}),
+    ADMIN: frozenset({UPLOAD, PLAN, REVIEW, CUT, EXPERT_SCORE, EVALUATE, RULES, ACCOUNTS, AUDIT_ALL, BACKUP,
+                      DEADLINES}),
     BUDGET: frozenset({REVIEW, CUT}),
     UNIT: frozenset({UPLOAD}),
     EXPERT: frozenset({EXPERT_SCORE}),

@@ -51,6 +51,7 @@ EVAL_CREATE = "创建评价"
 EVAL_IMPORT = "导入专家评分表"
 EVAL_ENTER = "录入专家评分"
 EVAL_RUBRIC = "选择评价指标体系"
+DEADLINE_SET = "设置报送时限"
 
 GENESIS = "0" * 64  # the prev_hash of the first row
 

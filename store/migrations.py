@@ -37,6 +37,13 @@ def _tables(cur: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
 
 
+def applied_versions(cur: duckdb.DuckDBPyConnection) -> set[int]:
+    """The migrations recorded as applied (a first-release file: {1}; an empty file: none)."""
+    if "schema_version" in _tables(cur):
+        return {int(r[0]) for r in cur.execute("SELECT version FROM schema_version").fetchall()}
+    return {1} if "imports" in _tables(cur) else set()
+
+
 def current_version(cur: duckdb.DuckDBPyConnection) -> int:
     """The schema version of the open database: 0 empty, 1 first release, else schema_version's max."""
     tables = _tables(cur)
@@ -65,8 +72,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         version = current_version(cur)
         if version > LATEST:
             raise RuntimeError(f"数据库结构版本 {version} 比本程序支持的 {LATEST} 新：请升级程序后再打开")
+        done = applied_versions(cur)
         for number, script in scripts():
-            if number <= version:
+            if number in done:  # a script numbered below the newest applied one still runs (branches merged late)
                 continue
             cur.execute("BEGIN TRANSACTION")
             try:

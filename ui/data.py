@@ -483,3 +483,43 @@ def attachment_content(attachment_id: int, units: Units) -> tuple[str, bytes] | 
 
 
 AttachmentError = attachments.AttachmentError
+
+
+# ---- 报送进度 (issue 9) -----------------------------------------------------------------------------------------
+# Imported here, with the functions that use them, to keep this block self-contained.
+from datetime import date  # noqa: E402
+
+from etl import blank_form_template  # noqa: E402
+from store import submissions  # noqa: E402
+
+
+def deadlines(year: int) -> list[submissions.Deadline]:
+    """The year's deadlines (not cached: a change of deadline does not move the data version)."""
+    return submissions.deadlines(con(), year)
+
+
+def set_deadline(viewer: Viewer, year: int, kind: str, due: date) -> submissions.Deadline:
+    """Set a deadline on behalf of the viewer (绩效办; refused and recorded otherwise; audited)."""
+    return submissions.set_deadline(con(), viewer, year, kind, due)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def unit_progress(year: int, units: Units, due: date, today: date, version: int) -> pd.DataFrame:
+    """Each expected unit's submission status; the self-evaluation deadline and the day are part of the key
+    (lateness depends on both)."""
+    return submissions.unit_progress(con(), year, units)
+
+
+def progress_summary(frame: pd.DataFrame) -> submissions.ProgressSummary:
+    """The page's headline counts of a unit_progress frame."""
+    return submissions.summary(frame)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def blank_template(year: int | None, unit_code: str | None, unit_name: str | None) -> tuple[str, bytes]:
+    """(file name, bytes) of the blank form template, prefilled with the year and the unit when given."""
+    return blank_form_template(year, unit_code, unit_name)
+
+
+DEADLINE_KINDS = submissions.KINDS
+DeadlineError = submissions.DeadlineError
