@@ -11,6 +11,7 @@ from present import format as fmt
 from present import strings as s
 from present import tables
 from store.access import UNIT, UPLOAD, Refused, require
+from reports.tables import XLSX_MIME
 from ui import data, widgets
 
 CHECKED = "_upload_checked"  # session_state: (signature of the chosen files, the checked files)
@@ -26,9 +27,13 @@ except Refused as exc:
 version, year = data.selection()
 units = data.scope(viewer, version)
 st.caption(s.UPLOAD_CAPTION)
+own = viewer.units[0] if viewer.role == UNIT and viewer.units else None
 if viewer.role == UNIT:
     names = data.unit_names(version)
     st.info(s.UPLOAD_SCOPE_UNIT.format(units="、".join(names.get(u, u) for u in viewer.units)))
+template_name, template = data.blank_template(year, own, data.unit_names(version).get(own) if own else None)
+st.download_button(s.PROGRESS_TEMPLATE, template, file_name=template_name, help=s.PROGRESS_TEMPLATE_HELP,
+                   mime=XLSX_MIME, key="upload_template", icon=":material/download:")
 
 left, right = st.columns([3, 1])
 files = left.file_uploader(s.UPLOAD_FILES.format(mb=data.UPLOAD_MB), type=["xlsx", "xls", "xlsm", "zip"],

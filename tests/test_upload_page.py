@@ -175,3 +175,14 @@ def test_a_unit_may_not_attach_for_another_unit(app_path):
     with pytest.raises(Refused):
         attachments.attach(con, UNIT, ("214001",), 2015, "218001", "报告.pdf", b"%PDF-1.4")
     assert con.execute("SELECT count(*) FROM attachments").fetchone()[0] == 0
+
+
+def test_the_upload_page_hands_out_the_template_prefilled_for_the_unit(app_path, media_stores):
+    import openpyxl
+    from test_pages import downloaded
+
+    at = page(UNIT)
+    template = downloaded(at, media_stores, s.PROGRESS_TEMPLATE)
+    book = openpyxl.load_workbook(io.BytesIO(template.content))
+    values = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
+    assert any("214001" in v and "区市容环卫局" in v for v in values) and "填写说明" in book.sheetnames
