@@ -135,6 +135,11 @@ class ParsedForm:
     recognition: tuple[Found, ...] = ()  # which cell gave which field, in reading order
 
 
+def number_text(number: Decimal) -> str:
+    """A number as a message shows it: 25, not 25.0 or 2.5E+1."""
+    return f"{number.normalize():f}"
+
+
 def cell_name(cell: Cell) -> str:
     """(15, 3) → 'C15'."""
     return f"{get_column_letter(cell[1])}{cell[0]}"
@@ -289,7 +294,7 @@ class _Reader:
             return None
         if nonneg and number is not None and number < 0:
             name = cell_name(self.sheet.anchor(cell))
-            self.problem(self.sheet.anchor(cell), f"单元格 {name} 的{what}为负数（{normalize(value)}）；金额、分值和得分不能为负，"
+            self.problem(self.sheet.anchor(cell), f"单元格 {name} 的{what}为负数（{number_text(number)}）；金额、分值和得分不能为负，"
                                                   "请改正后重新上传", ERROR)
             return None
         return number
@@ -438,7 +443,7 @@ def _plausible_total(r: _Reader, table: _Table, budget_score: Decimal | None, se
     rows = budget_score + sum((score for score in scores if score is not None), Decimal(0))
     if abs(rows - self_total) > TOTAL_TOLERANCE:
         cell = (table.total_cell[0], table.score_col)
-        r.problem(cell, f"单元格 {cell_name(cell)} 的总分（{self_total}）与各行得分之和（{rows}）相差 {abs(rows - self_total)}，"
+        r.problem(cell, f"单元格 {cell_name(cell)} 的总分（{number_text(self_total)}）与各行得分之和（{number_text(rows)}）相差 {number_text(abs(rows - self_total))}，"
                         "请核对；评分按各行重新计算")
 
 
@@ -636,7 +641,7 @@ def _funds(r: _Reader):
     budget, executed = funds["total"].get("budget_full_year"), funds["total"].get("executed")
     if budget and executed is not None and budget > 0 and executed > budget * MAX_EXECUTION_FACTOR:
         cell = (total_row, columns["executed"])
-        r.problem(cell, f"单元格 {cell_name(cell)} 的全年执行数（{executed}）是全年预算数（{budget}）的 {executed / budget:.0f} 倍，"
+        r.problem(cell, f"单元格 {cell_name(cell)} 的全年执行数（{number_text(executed)}）是全年预算数（{number_text(budget)}）的 {executed / budget:.0f} 倍，"
                         f"超过 {MAX_EXECUTION_FACTOR} 倍，可能把“元”填成了“万元”或多写了位数；请核对后重新上传", ERROR)
     rate = r.number((total_row, columns["rate"]), "执行率", parse_rate) if "rate" in columns else None
     weight = r.number((total_row, columns["weight"]), "预算执行率分值") if "weight" in columns else None
@@ -645,7 +650,7 @@ def _funds(r: _Reader):
     score = r.number((total_row, columns["score"]), "预算执行率得分") if "score" in columns else None
     if score is not None and weight is not None and score > weight + Decimal(str(SCORE_TOLERANCE)):
         cell = (total_row, columns["score"])
-        r.problem(cell, f"单元格 {cell_name(cell)} 的预算执行率得分（{score}）超过其分值（{weight}）；请改正后重新上传", ERROR)
+        r.problem(cell, f"单元格 {cell_name(cell)} 的预算执行率得分（{number_text(score)}）超过其分值（{number_text(weight)}）；请改正后重新上传", ERROR)
     return funds, rate, weight, score
 
 
@@ -796,7 +801,7 @@ def _indicators(r: _Reader) -> _Table:
         data_cells += [(row, cols[k]) for k in ("target", "actual", "weight", "score") if k in cols]
         if score is not None and weight is not None and score > weight + Decimal(str(SCORE_TOLERANCE)):
             cell = (row, cols["score"])
-            r.problem(cell, f"单元格 {cell_name(cell)} 的“{name}”得分（{score}）超过该行分值（{weight}）；请改正后重新上传",
+            r.problem(cell, f"单元格 {cell_name(cell)} 的“{name}”得分（{number_text(score)}）超过该行分值（{number_text(weight)}）；请改正后重新上传",
                       ERROR)
         bad = [r.bad_cell((row, cols[k]), f"“{name}”的{label}") for k, label in (("target", "年度指标值"),
                                                                                   ("actual", "实际完成值")) if k in cols]

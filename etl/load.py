@@ -366,8 +366,9 @@ def _check_file(source: SourceFile, default_year: int | None) -> Checked:
 
 def _form_below(sheets: Sequence[Sheet]) -> bool:
     """True when no visible sheet looks like a form within its first rows but one has rows beyond them."""
-    visible = [sheet for sheet in sheets if not sheet.hidden and sheet.values]
-    return any(sheet.truncated for sheet in visible) and not any(looks_like_form(sheet) for sheet in visible)
+    visible = [sheet for sheet in sheets if not sheet.hidden]
+    return any(sheet.truncated for sheet in visible) \
+        and not any(looks_like_form(sheet) for sheet in visible if sheet.values)
 
 
 def check_source(source: SourceFile, default_year: int | None = None, checked: Checked | None = None) -> FileReport:
