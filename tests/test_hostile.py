@@ -432,3 +432,15 @@ def test_a_target_with_operator_and_unit_reads_back_exactly(number, full_width, 
     target = parse_target(f"{written_op}{text}%")
     assert (target.op, target.number, target.unit) == (symbol, number, "%")
     assert parse_rate(f"{text}%") == number / 100
+
+
+def test_a_file_that_takes_too_long_is_stopped_with_a_message(fresh_db, monkeypatch):
+    monkeypatch.setattr("etl.load.MAX_CHECK_SECONDS", -1)  # the deadline has passed before the first part is read
+    report = load_source(fresh_db, SourceFile("a.xlsx", form_bytes()))
+    assert report.status == REJECTED and "仍未完成，不像是自评表，已停止" in report.problems[0].message
+
+
+def test_a_sheet_of_too_many_cells_is_refused(fresh_db, monkeypatch):
+    monkeypatch.setattr("etl.reader.MAX_SHEET_CELLS", 10)
+    report = load_source(fresh_db, SourceFile("a.xlsx", form_bytes()))
+    assert report.status == REJECTED and "工作表“道路清扫费”超过 10 个单元格" in report.problems[0].message
