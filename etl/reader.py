@@ -20,8 +20,9 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
 import openpyxl
 import python_calamine
@@ -212,6 +213,7 @@ def _attr(elem, name: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _column_number(letters: str) -> int:
     number = 0
     for letter in letters.upper():
@@ -293,55 +295,129 @@ def _full_calc_on_load(archive: zipfile.ZipFile, deadline: float | None) -> bool
     return False
 
 
+def _refuse(*_args: object) -> int:
+    raise DefusedXmlException("DTD or entity declaration")
+
+
+# Bytes that may start a formula or an error cell (any namespace prefix): only a sheet chunk holding one needs the
+# slower callbacks that read cell contents.
+_CONTENT_MARKERS = (b"<f>", b"<f ", b":f>", b":f ", b't="e"', b"t='e'")
+
+
+_R_ROWS = re.compile(rb"""\br\s*=\s*["']\s*\$?[A-Za-z]*\$?([0-9]+)""")  # the row of every r="…" (cells and rows)
+_R_COLS = re.compile(rb"""\br\s*=\s*["']\s*\$?([A-Za-z]+)""")  # the column letters of every r="…"
+_R_ODD = re.compile(rb"""\br\s*=\s*(["'])(?!\s*\$?[A-Za-z]{0,3}\$?[0-9]{1,10}\s*\1)""")  # an r="…" of another shape
+
+
 def _scan_sheet(archive: zipfile.ZipFile, scan: SheetScan, max_rows: int, untrusted_zero: bool,
                 deadline: float | None) -> None:
-    """Fill `scan` from the sheet's XML: extent, formula cells without a trustworthy result, error cells."""
-    row = col = cells = 0
-    for event, elem in _xml(archive, scan.part, deadline):
-        tag = _local(elem.tag)
-        if event == "start":
-            if tag == "row":
-                r = (elem.get("r") or "").strip()
-                if not r:
-                    row += 1
-                else:  # any number of digits; an unreadable row number counts as beyond the block
-                    row = int(r) if r.isascii() and r.isdigit() else 1 << 40
-                col = 0
-                scan.rows = max(scan.rows, row)
-            continue
-        if tag == "c":
-            cells += 1
-            if cells > MAX_SHEET_CELLS:
+    """Fill `scan` from the sheet's XML: extent, formula cells without a trustworthy result, error cells.
+
+    The XML always goes through expat with DTDs, entities and external references refused (as defusedxml does).
+    A sheet without formulas or error values (most) has its extent read from every r="…" (any case, any length)
+    by regular expressions while expat only checks the XML: this costs about as much as calamine's own read.
+    Rows and cells written without `r` are not counted then: calamine places them one after another, so they
+    reach only as far as the file's own size allows. Otherwise expat reports each row and cell to Python, which
+    counts those without `r` and reads formulas and error values."""
+    limit = MAX_UNCOMPRESSED_MB * 1024 * 1024
+    with archive.open(scan.part) as stream:
+        xml = stream.read(limit + 1)
+    if len(xml) > limit:
+        raise UnreadableWorkbook(f"工作簿解压后超过 {MAX_UNCOMPRESSED_MB} MB，不像是自评表，已拒绝")
+    _deadline_passed(deadline)
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.UnparsedEntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse
+    if not any(marker in xml for marker in _CONTENT_MARKERS):
+        parser.Parse(xml, True)
+        if _R_ODD.search(xml) is not None:
+            scan.rows = scan.cols = 1 << 40  # a reference we cannot read: beyond the block
+        else:
+            rows = {digits.lstrip(b"0") or b"0" for digits in set(_R_ROWS.findall(xml))}
+            scan.rows = 1 << 40 if any(len(d) > 12 for d in rows) else max(map(int, rows), default=0)
+            letters = _R_COLS.findall(xml)
+            if len(letters) > MAX_SHEET_CELLS:
                 raise UnreadableWorkbook(f"工作表“{scan.name}”超过 {MAX_SHEET_CELLS:,} 个单元格，不像是自评表，已拒绝")
-            ref = elem.get("r")
+            scan.cols = max((_column_number(c.decode()) for c in set(letters)), default=0)
+    else:
+        state = _SheetState(scan, max_rows, untrusted_zero)
+        parser.buffer_text = True
+        parser.StartElementHandler = state.start
+        parser.EndElementHandler = state.end
+        parser.CharacterDataHandler = state.text
+        parser.Parse(xml, True)
+    _deadline_passed(deadline)
+
+
+class _SheetState:
+    """expat callbacks for one sheet: where each row and cell is, and which cells are doubtful."""
+
+    def __init__(self, scan: SheetScan, max_rows: int, untrusted_zero: bool):
+        self.scan, self.max_rows, self.untrusted_zero = scan, max_rows, untrusted_zero
+        self.row = self.col = self.cells = 0
+        self.cell: Cell | None = None  # the cell being read, when inside the block
+        self.error = False
+        self.formula: str | None = None
+        self.value: str | None = None
+        self.reading = ""  # "f" or "v" while inside one of them
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name if ":" not in name else name.rpartition(":")[2]
+        if local == "c":
+            self.cells += 1
+            if self.cells > MAX_SHEET_CELLS:
+                raise UnreadableWorkbook(f"工作表“{self.scan.name}”超过 {MAX_SHEET_CELLS:,} 个单元格，不像是自评表，已拒绝")
+            ref = attrs.get("r")
             if ref is None:
-                col += 1
-                cell = (row, col)
+                self.col += 1
+                cell = (self.row, self.col)
             else:
                 match = _CELL_REF.match(ref.strip())
                 cell = (int(match.group(2)), _column_number(match.group(1))) if match else (1 << 40, 1 << 40)
-                col = cell[1]
-            scan.rows, scan.cols = max(scan.rows, cell[0]), max(scan.cols, cell[1])
-            if cell[0] <= max_rows and cell[1] <= MAX_COLS:
-                _doubtful(scan, cell, elem, untrusted_zero)
-            elem.clear()
-        elif tag == "row":
-            elem.clear()
+                self.col = cell[1]
+            scan = self.scan
+            if cell[0] > scan.rows:
+                scan.rows = cell[0]
+            if cell[1] > scan.cols:
+                scan.cols = cell[1]
+            self.cell = cell if cell[0] <= self.max_rows and cell[1] <= MAX_COLS else None
+            self.error, self.formula, self.value = attrs.get("t") == "e", None, None
+        elif local == "row":
+            r = (attrs.get("r") or "").strip()
+            if not r:
+                self.row += 1
+            else:  # any number of digits; an unreadable row number counts as beyond the block
+                self.row = int(r) if r.isascii() and r.isdigit() else 1 << 40
+            self.col = 0
+            if self.row > self.scan.rows:
+                self.scan.rows = self.row
+        elif self.cell is not None and local in ("f", "v"):
+            self.reading = local
+            if local == "f":
+                self.formula = ""
+            else:
+                self.value = ""
 
+    def text(self, data: str) -> None:
+        if self.reading == "f":
+            self.formula = (self.formula or "") + data
+        elif self.reading == "v":
+            self.value = (self.value or "") + data
 
-def _doubtful(scan: SheetScan, cell: Cell, elem, untrusted_zero: bool) -> None:
-    """Note a cell whose value cannot be trusted: an Excel error, or a formula without a saved result."""
-    formula = value = None
-    for child in elem:
-        name = _local(child.tag)
-        if name == "f":
-            formula = child.text or ""
-        elif name == "v":
-            value = (child.text or "").strip()
-    if (elem.get("t") or "") == "e":
-        scan.errors[cell] = value or "#错误"
-    elif formula is not None and (not value or (untrusted_zero and value in ("0", "0.0"))):
-        scan.formulas[cell] = formula
+    def end(self, name: str) -> None:
+        local = name if ":" not in name else name.rpartition(":")[2]
+        if local in ("f", "v"):
+            self.reading = ""
+        elif local == "c" and self.cell is not None:
+            value = (self.value or "").strip()
+            if self.error:
+                self.scan.errors[self.cell] = value or "#错误"
+            elif self.formula is not None and (not value or (self.untrusted_zero and value in ("0", "0.0"))):
+                self.scan.formulas[self.cell] = self.formula
+            self.cell = None
 
 
 def scan_xlsx(data: bytes, max_rows: int = MAX_ROWS, deadline: float | None = None) -> list[SheetScan]:
@@ -355,7 +431,7 @@ def scan_xlsx(data: bytes, max_rows: int = MAX_ROWS, deadline: float | None = No
             for scan in sheets:
                 if scan.part in names:
                     _scan_sheet(archive, scan, max_rows, untrusted_zero, deadline)
-    except (DefusedXmlException, ParseError) as exc:
+    except (DefusedXmlException, ParseError, expat.ExpatError) as exc:
         raise UnreadableWorkbook("工作簿的 XML 已损坏或含有不允许的内容（DTD、实体定义），无法读取；"
                                  "请在 Excel 中打开并另存为 .xlsx 后再导入") from exc
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error, KeyError, ValueError) as exc:
