@@ -41,7 +41,9 @@ class StoreError(Exception):
 
 def describe(exc: BaseException) -> str:
     """A database error in Chinese, for users (the original stays chained for the log): full disk, a damaged
-    file, a value out of range …"""
+    file, a value out of range …; an error of this program's own (already in Chinese) as it is."""
+    if not isinstance(exc, duckdb.Error):
+        return str(exc)
     text = str(exc).lower()
     if "no space left" in text or "disk full" in text or "disk is full" in text or "not enough space" in text:
         return "磁盘空间已满；请清理磁盘后重新导入"
