@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import logging
 import multiprocessing
 import os
 import time
@@ -58,6 +59,7 @@ PARALLEL_MIN_FILES = 64  # from this many files on, checking runs in worker proc
 MAX_WORKERS = 8
 RUN_KIND_IMPORT = "导入"
 Progress = Callable[[int, int, str], None]
+_log = logging.getLogger(__name__)
 
 LOADED = "已导入"
 LOADED_WITH_WARNINGS = "已导入（有警告）"
@@ -298,9 +300,9 @@ def _check(source: SourceFile, default_year: int | None) -> Checked:
         return _failed(source, "文件过大或结构异常，读取时内存不足，已拒绝；请检查文件后再导入")
     except RecursionError:
         return _failed(source, "文件结构嵌套过深，无法读取，已拒绝；请在 Excel 中打开并另存后再导入")
-    except Exception as exc:  # a per-file boundary: the batch goes on; the type name helps the administrator
-        return _failed(source, f"读取时发生意外错误（{type(exc).__name__}），文件未导入；请在 Excel 中打开并另存后再导入，"
-                               "仍不行请把文件交给管理员")
+    except Exception:  # a per-file boundary: the batch goes on; the traceback goes to the log, not to the user
+        _log.exception("checking %s failed", source.name)
+        return _failed(source, "读取时发生意外错误，文件未导入；请在 Excel 中打开并另存后再导入，仍不行请把文件交给管理员")
 
 
 def _failed(source: SourceFile, message: str) -> Checked:
@@ -314,7 +316,8 @@ def _check_file(source: SourceFile, default_year: int | None) -> Checked:
     except UnreadableSource as exc:
         return _failed(source, str(exc))
     except OSError as exc:
-        return _failed(source, f"无法读取文件（{exc.strerror or type(exc).__name__}）")
+        _log.warning("reading %s failed: %s", source.name, exc)
+        return _failed(source, "无法读取文件（文件不存在、无权限或磁盘出错）；请检查后重新导入")
     if len(data) > MAX_FILE_MB * MB:
         return _failed(source, f"文件超过 {MAX_FILE_MB} MB，不像是自评表，已拒绝")
     file_hash = hashlib.sha256(data).hexdigest()
@@ -467,10 +470,10 @@ def commit(con: Connection, checked: Sequence[Checked], rubric: Rubric | None = 
             except MemoryError:
                 written[id(item)] = item.report(REJECTED, extra=[Problem(
                     item.source.name, "", "", "写入时内存不足，本文件未导入；请稍后单独导入该文件", ERROR)])
-            except Exception as exc:  # a per-file boundary: rolled back, reported, the batch goes on
+            except Exception:  # a per-file boundary: rolled back, reported, the batch goes on; details in the log
+                _log.exception("writing %s failed", item.source.name)
                 written[id(item)] = item.report(REJECTED, extra=[Problem(
-                    item.source.name, "", "", f"写入时发生意外错误（{type(exc).__name__}），本文件未导入，已全部撤销；"
-                                              "请把文件交给管理员", ERROR)])
+                    item.source.name, "", "", "写入时发生意外错误，本文件未导入，已全部撤销；请把文件交给管理员", ERROR)])
     written.update({key: next(c for c in checked if id(c) == key).report(REJECTED, extra=[problem])
                     for key, problem in refused.items()})
     return [written[id(c)] if id(c) in written else c.report(REJECTED) for c in checked]

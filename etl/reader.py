@@ -468,7 +468,7 @@ def _read_openpyxl(data: bytes, max_rows: int, scans: dict[str, SheetScan]) -> I
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True, rich_text=False)
     except Exception as exc:  # openpyxl raises many types for damaged parts
-        raise UnreadableWorkbook(f"工作簿已损坏，无法读取（{type(exc).__name__}）；请在 Excel 中打开并另存后再导入") from exc
+        raise UnreadableWorkbook("工作簿已损坏，无法读取；请在 Excel 中打开并另存后再导入") from exc
     for ws in workbook.worksheets:
         if ws.sheet_state != "visible":
             yield Sheet(ws.title, {}, hidden=True)

@@ -10,6 +10,7 @@ makes `open_db` wait (saying so) and then raise DatabaseBusy.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -34,6 +35,8 @@ _lock = threading.Lock()
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
 _writer_locks: dict[int, threading.Lock] = {}
 
+_log = logging.getLogger(__name__)
+
 
 class StoreError(Exception):
     """A database failure, with a Chinese message that says what happened and what to do."""
@@ -44,6 +47,7 @@ def describe(exc: BaseException) -> str:
     file, a value out of range …; an error of this program's own (already in Chinese) as it is."""
     if not isinstance(exc, duckdb.Error):
         return str(exc)
+    _log.warning("database error: %s: %s", type(exc).__name__, exc)  # the original, for the administrator
     text = str(exc).lower()
     if "no space left" in text or "disk full" in text or "disk is full" in text or "not enough space" in text:
         return "磁盘空间已满；请清理磁盘后重新导入"
@@ -56,7 +60,7 @@ def describe(exc: BaseException) -> str:
         return "没有写入数据库文件的权限；请联系管理员"
     if isinstance(exc, duckdb.IOException):
         return "数据库文件读写失败；请检查磁盘后重试"
-    return f"数据库拒绝了这次操作（{type(exc).__name__}）；请联系管理员"
+    return "数据库拒绝了这次操作；请联系管理员（详细原因见日志）"
 
 
 class DatabaseBusy(StoreError):
