@@ -14,7 +14,7 @@ from functools import lru_cache, partial
 
 from openpyxl.utils import get_column_letter
 
-from etl.limits import MAX_EXECUTION_FACTOR, MIN_YEAR, SCORE_TOLERANCE, TOTAL_TOLERANCE, max_year
+from etl.limits import MAX_EXECUTION_FACTOR, MIN_YEAR, POINTS_LIMIT, SCORE_TOLERANCE, TOTAL_TOLERANCE, max_year
 from etl.reader import EXCEL_ERRORS, Cell, Sheet
 from etl.values import (
     NOT_APPLICABLE,
@@ -291,6 +291,11 @@ class _Reader:
             number = parse(value)
         except NotANumber as exc:
             self.problem(cell, f"{what}：{exc}，按空值处理")
+            return None
+        if number is not None and abs(number) >= POINTS_LIMIT:  # amounts share the limit (etl/limits.py)
+            name = cell_name(self.sheet.anchor(cell))
+            self.problem(self.sheet.anchor(cell), f"单元格 {name} 的{what}数值过大（{normalize(value)}），无法保存；请检查是否误填了编号"
+                                                  "或多写了位数", ERROR)
             return None
         if nonneg and number is not None and number < 0:
             name = cell_name(self.sheet.anchor(cell))

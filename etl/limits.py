@@ -21,6 +21,11 @@ MAX_COLS = 40  # columns of a sheet that are read
 MAX_SHEET_CELLS = 5_000_000  # cells (<c> elements) in one sheet's XML that are scanned
 MAX_CHECK_SECONDS = 60  # reading and checking one file (checked between steps and while scanning sheet XML)
 
+# Largest magnitude each stored number may have (the store's DECIMAL columns; see store/migrations/).
+AMOUNT_LIMIT = 10**12  # 万元 (10^16 元); sums of many stay within exact_div's integer range
+POINTS_LIMIT = 10**12  # 分值, 得分, 执行率
+VALUE_LIMIT = 10**28  # 指标值, 实际完成值
+
 # Plausibility of what a form says (errors and warnings name the cell; README.md, 导入的限制).
 MIN_YEAR = 2000  # the first budget year a form may be for
 YEARS_AHEAD = 1  # a form may be for at most next year

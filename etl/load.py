@@ -27,6 +27,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+from etl import limits
 from etl.form import ERROR, FUND_COLUMNS, WARNING, ParsedForm, Problem, key_label, looks_like_form, parse_sheet
 from etl.limits import (
     MAX_CHECK_SECONDS,
@@ -254,10 +255,9 @@ def content_hash(sheets: Sequence[Sheet]) -> str:
     return digest.hexdigest()
 
 
-# Largest magnitude each stored number may have (the store's DECIMAL columns; see store/migrations/).
-AMOUNT_LIMIT = Decimal(10) ** 12  # 万元 (10^16 元); sums of many stay within exact_div's integer range
-POINTS_LIMIT = Decimal(10) ** 12  # 分值, 得分
-VALUE_LIMIT = Decimal(10) ** 28  # 指标值, 实际完成值
+AMOUNT_LIMIT = Decimal(limits.AMOUNT_LIMIT)  # the store's DECIMAL columns (etl/limits.py)
+POINTS_LIMIT = Decimal(limits.POINTS_LIMIT)
+VALUE_LIMIT = Decimal(limits.VALUE_LIMIT)
 
 
 def _too_large(form: ParsedForm) -> list[str]:
@@ -335,6 +335,8 @@ def _check_file(source: SourceFile, default_year: int | None) -> Checked:
     problems: list[Problem] = []
     forms: list[ParsedForm] = []
     for sheet in sheets:
+        if time.monotonic() > deadline:
+            return _failed(source, f"读取超过 {MAX_CHECK_SECONDS} 秒仍未完成，不像是自评表，已停止；请检查文件后再导入")
         if sheet.hidden:
             problems.append(Problem(source.name, sheet.name, "", f"工作表“{sheet.name}”是隐藏的，未导入；如需导入，请在 Excel "
                                                                  "中取消隐藏后重新上传"))
