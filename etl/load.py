@@ -342,6 +342,9 @@ def _check_file(source: SourceFile, default_year: int | None) -> Checked:
                                                                  "中取消隐藏后重新上传"))
             continue
         if not sheet.values:
+            if sheet.truncated:
+                problems.append(Problem(source.name, sheet.name, "", f"工作表的前 {sheet.row_limit} 行是空的，内容在第 "
+                                        f"{sheet.row_limit} 行之后（共 {sheet.rows} 行），超出可读范围；请删去上方的空行后重新上传"))
             continue
         if not looks_like_form(sheet):
             read = f"（只读取了前 {sheet.row_limit} 行，该表共 {sheet.rows} 行）" if sheet.truncated else ""

@@ -293,6 +293,13 @@ def test_a_form_below_row_500_is_found(fresh_db):
     assert fresh_db.execute("SELECT project_name, executed FROM forms").fetchall() == [("道路清扫费", Decimal(86))]
 
 
+def test_a_form_beyond_the_rows_read_is_named_with_the_reason(fresh_db):
+    report = load_source(fresh_db, SourceFile("a.xlsx", form_bytes(lead_rows=5100)))
+    assert report.status == REJECTED
+    assert any("工作表的前 5000 行是空的，内容在第 5000 行之后（共 5119 行），超出可读范围" in p.message
+               and p.sheet == "道路清扫费" for p in report.problems), report.problems
+
+
 # --- archives ------------------------------------------------------------------------------------------------
 
 
