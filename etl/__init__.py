@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-MAX_UPLOAD_MB = 50  # one upload (a workbook or a .zip of many) in the browser: .streamlit/config.toml maxUploadSize
+from etl.limits import MAX_UPLOAD_MB  # noqa: F401  (re-exported: the upload page reads it here)
 
 
 def build_sample_database(path: Path, progress: Any = None) -> Any:

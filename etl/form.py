@@ -14,11 +14,13 @@ from functools import lru_cache, partial
 
 from openpyxl.utils import get_column_letter
 
-from etl.reader import Cell, Sheet
+from etl.limits import MAX_EXECUTION_FACTOR, MIN_YEAR, POINTS_LIMIT, SCORE_TOLERANCE, TOTAL_TOLERANCE, max_year
+from etl.reader import EXCEL_ERRORS, Cell, Sheet
 from etl.values import (
     NOT_APPLICABLE,
     WAN,
     NotANumber,
+    clean_text,
     is_blank,
     normalize,
     parse_actual,
@@ -132,6 +134,11 @@ class ParsedForm:
     fund_rows: dict[str, dict[str, Decimal | None]] = field(default_factory=dict)
     remarks: tuple[tuple[str, str], ...] = ()  # (label as written, text): 评价结论, 存在问题, 改进措施 …
     recognition: tuple[Found, ...] = ()  # which cell gave which field, in reading order
+
+
+def number_text(number: Decimal) -> str:
+    """A number as a message shows it: 25, not 25.0 or 2.5E+1."""
+    return f"{number.normalize():f}"
 
 
 def cell_name(cell: Cell) -> str:
@@ -257,14 +264,63 @@ class _Reader:
     def problem(self, cell: Cell | None, message: str, severity: str = WARNING) -> None:
         self.problems.append(Problem(self.file, self.sheet.name, cell_name(cell) if cell else "", message, severity))
 
-    def number(self, cell: Cell, what: str, parse=parse_number) -> Decimal | None:
-        """Parse a number cell; an unreadable one is a warning and counts as blank."""
+    def bad_cell(self, cell: Cell, what: str) -> bool:
+        """True (with an ERROR naming the cell) when the cell holds an Excel error value or a formula whose result
+        the file does not hold: its value would be wrong, not merely missing."""
+        anchor = self.sheet.anchor(cell)
+        name = cell_name(anchor)
+        value = self.sheet.values.get(anchor)
+        error = self.sheet.errors.get(anchor) or (normalize(value) if normalize(value) in EXCEL_ERRORS else None)
+        if error:
+            self.problem(anchor, f"单元格 {name}（{what}）是 Excel 错误值 {error}；请在 Excel 中改正公式或填入数值后重新上传",
+                         ERROR)
+            return True
+        formula = self.sheet.formulas.get(anchor)
+        if formula is not None:
+            self.problem(anchor, f"单元格 {name}（{what}）是公式（={formula[:40]}），文件中没有保存计算结果（可能由程序生成），"
+                                 "请在 Excel 中打开并保存后重新上传", ERROR)
+            return True
+        return False
+
+    def number(self, cell: Cell, what: str, parse=parse_number, nonneg: bool = True) -> Decimal | None:
+        """Parse a number cell; an unreadable one is a warning and counts as blank; an error value, a formula
+        without its result or (with nonneg) a negative number is an ERROR."""
+        if self.bad_cell(cell, what):
+            return None
         value = self.sheet.value(cell)
         try:
-            return parse(value)
+            number = parse(value)
         except NotANumber as exc:
             self.problem(cell, f"{what}：{exc}，按空值处理")
             return None
+        if number is not None and abs(number) >= POINTS_LIMIT:  # amounts share the limit (etl/limits.py)
+            name = cell_name(self.sheet.anchor(cell))
+            self.problem(self.sheet.anchor(cell), f"单元格 {name} 的{what}数值过大（{normalize(value)}），无法保存；请检查是否误填了编号"
+                                                  "或多写了位数", ERROR)
+            return None
+        if nonneg and number is not None and number < 0:
+            name = cell_name(self.sheet.anchor(cell))
+            self.problem(self.sheet.anchor(cell), f"单元格 {name} 的{what}为负数（{number_text(number)}）；金额、分值和得分不能为负，"
+                                                  "请改正后重新上传", ERROR)
+            return None
+        return number
+
+    def merged_data(self, cells: list[Cell], what: str) -> None:
+        """An ERROR for each merged range that spans two or more of these data cells while holding a value: every
+        cell of it would read the top-left value (the budget would become the executed amount)."""
+        wanted = set(cells)
+        seen: set[tuple[int, int, int, int]] = set()
+        for cell in cells:
+            span = self.sheet.merge_of(cell)
+            if span is None or span in seen:
+                continue
+            seen.add(span)
+            r1, c1, r2, c2 = span
+            inside = [c for c in wanted if r1 <= c[0] <= r2 and c1 <= c[1] <= c2]
+            if len(inside) >= 2 and not is_blank(self.sheet.values.get((r1, c1))):
+                rng = f"{cell_name((r1, c1))}:{cell_name((r2, c2))}"
+                self.problem((r1, c1), f"单元格 {rng} 是合并单元格，跨越了{what}中的 {len(inside)} 个数据格；合并后其余各格"
+                                       "会被误读为同一个数。请取消合并、分别填写后重新上传", ERROR)
 
 
 def looks_like_form(sheet: Sheet) -> bool:
@@ -320,6 +376,11 @@ def parse_form(file: str, sheet: Sheet, default_year: int | None = None) -> tupl
     if title is not None:
         r.saw("标题", title, sheet.values[title], "含“自评表”的单元格")
     year = _year(r, title, default_year)
+    if year is not None and not MIN_YEAR <= year <= max_year():
+        where = next((f for f in r.found if f.field == "年度"), None)
+        source = f"（{where.how}）" if where else ""
+        r.problem(title if where and where.cell else None, f"年度 {year}{source}不在 {MIN_YEAR}–{max_year()} 之间；"
+                                                            "请改正表中的年度后重新上传", ERROR)
 
     name_label = g.find("项目名称")
     project_name = ""
@@ -357,6 +418,7 @@ def parse_form(file: str, sheet: Sheet, default_year: int | None = None) -> tupl
     else:
         self_total = _self_total(r, table.total_cell, table.score_col, table.weight_col)
 
+    _plausible_total(r, table, budget_score, self_total)
     total = funds.get("total", {})
     form = FormInput(
         budget_initial=total.get("budget_initial"),
@@ -377,6 +439,20 @@ def parse_form(file: str, sheet: Sheet, default_year: int | None = None) -> tupl
     return parsed, r.problems
 
 
+def _plausible_total(r: _Reader, table: _Table, budget_score: Decimal | None, self_total: Decimal | None) -> None:
+    """A WARNING naming the 总分 cell when it differs from the sum of the rows' scores by more than rounding
+    (the score is recomputed from the rows anyway; the unit's own total is kept beside it)."""
+    scores = [ind.self_score for ind in table.indicators if not ind.not_applicable]
+    if self_total is None or table.total_cell is None or table.score_col is None or budget_score is None \
+            or not scores or any(score is None for score in scores):
+        return
+    rows = budget_score + sum((score for score in scores if score is not None), Decimal(0))
+    if abs(rows - self_total) > TOTAL_TOLERANCE:
+        cell = (table.total_cell[0], table.score_col)
+        r.problem(cell, f"单元格 {cell_name(cell)} 的总分（{number_text(self_total)}）与各行得分之和（{number_text(rows)}）相差 {number_text(abs(rows - self_total))}，"
+                        "请核对；评分按各行重新计算")
+
+
 def _self_total(r: _Reader, label: Cell, score_col: int | None, weight_col: int | None) -> Decimal | None:
     """The 总分 row's 得分: in the score column; when that holds words instead (保山: 总分(100分) | 100 | 自评等级 |
     优), the only number on the row right of the label outside the 分值 column. A blank score is blank."""
@@ -384,6 +460,8 @@ def _self_total(r: _Reader, label: Cell, score_col: int | None, weight_col: int 
     if score_col is not None:
         cell = (label[0], score_col)
         raw = r.sheet.value(cell)
+        if r.bad_cell(cell, "总分"):
+            return None
         if is_blank(raw):
             r.problem(cell, "总分得分为空，该表按未完成处理")
             return None
@@ -485,7 +563,7 @@ def _goal(r: _Reader, which: str) -> str:
     if value is None or is_blank(value):
         found, value = g.right_of(label)
         below, where = (found or below), "右侧"
-    text = str(value).strip() if value is not None else ""
+    text = clean_text(value)
     if text:
         r.saw("预期目标" if which == "expected" else "实际完成情况", r.sheet.anchor(below), text,
               f"标签“{r.label_text(label)}”（{cell_name(label)}）{where}")
@@ -502,7 +580,7 @@ def _remarks(r: _Reader) -> tuple[tuple[str, str], ...]:
         if value is None:
             found = (r.sheet.span_end_row(cell) + 1, cell[1])
             value = r.sheet.value(found)
-        text = str(value).strip() if value is not None else ""  # 无 is an answer here (存在问题：无)
+        text = clean_text(value)  # 无 is an answer here (存在问题：无)
         if text and found is not None and not normalize(text).startswith(REMARK_LABELS):
             label = r.label_text(cell).rstrip(":：")
             out.append((label, text))
@@ -539,6 +617,10 @@ def _funds(r: _Reader):
         r.problem(header, f"未找到“年度资金总额”行（在表头下 7 行内找过“{'”“'.join(FUND_ROWS['total'])}”），"
                           "预算执行率无法计算，该表按未完成处理")
         return funds, None, None, None
+    data_cells = [(row, columns[f]) for row in row_cells.values()
+                  for f in ("budget_initial", "budget_full_year", "executed") if f in columns]
+    data_cells += [(row_cells["total"], columns[f]) for f in ("weight", "rate", "score") if f in columns]
+    r.merged_data(data_cells, "项目资金表")
     in_yuan = _money_in_yuan(r, header)
     amount = parse_amount if in_yuan is None else _yuan_amount
     for key, row in row_cells.items():
@@ -562,11 +644,19 @@ def _funds(r: _Reader):
     for field_ in ("budget_full_year", "executed"):
         if field_ in columns and funds["total"].get(field_) is None:
             r.problem((total_row, columns[field_]), f"{FUND_COLUMNS[field_][0]}为空，该表按未完成处理")
+    budget, executed = funds["total"].get("budget_full_year"), funds["total"].get("executed")
+    if budget and executed is not None and budget > 0 and executed > budget * MAX_EXECUTION_FACTOR:
+        cell = (total_row, columns["executed"])
+        r.problem(cell, f"单元格 {cell_name(cell)} 的全年执行数（{number_text(executed)}）是全年预算数（{number_text(budget)}）的 {executed / budget:.0f} 倍，"
+                        f"超过 {MAX_EXECUTION_FACTOR} 倍，可能把“元”填成了“万元”或多写了位数；请核对后重新上传", ERROR)
     rate = r.number((total_row, columns["rate"]), "执行率", parse_rate) if "rate" in columns else None
     weight = r.number((total_row, columns["weight"]), "预算执行率分值") if "weight" in columns else None
     if weight is None:
         weight = _budget_weight_in_labels(r, header, columns)
     score = r.number((total_row, columns["score"]), "预算执行率得分") if "score" in columns else None
+    if score is not None and weight is not None and score > weight + Decimal(str(SCORE_TOLERANCE)):
+        cell = (total_row, columns["score"])
+        r.problem(cell, f"单元格 {cell_name(cell)} 的预算执行率得分（{number_text(score)}）超过其分值（{number_text(weight)}）；请改正后重新上传", ERROR)
     return funds, rate, weight, score
 
 
@@ -677,6 +767,7 @@ def _indicators(r: _Reader) -> _Table:
     level_weights: dict[str, Decimal] = {}
     level1 = level2 = ""
     name_col = cols.get("name", header[1])
+    data_cells: list[Cell] = []
     for row in range(first_row, last_row + 1):
         def text(key: str, row: int = row) -> str:
             return column_text(sheet, row, cols, key)
@@ -713,6 +804,15 @@ def _indicators(r: _Reader) -> _Table:
             r.problem(name_cell, "三级指标名称为空")
         weight = r.number((row, cols["weight"]), f"“{name}”的分值") if "weight" in cols else None
         score = r.number((row, cols["score"]), f"“{name}”的得分") if "score" in cols else None
+        data_cells += [(row, cols[k]) for k in ("target", "actual", "weight", "score") if k in cols]
+        if score is not None and weight is not None and score > weight + Decimal(str(SCORE_TOLERANCE)):
+            cell = (row, cols["score"])
+            r.problem(cell, f"单元格 {cell_name(cell)} 的“{name}”得分（{number_text(score)}）超过该行分值（{number_text(weight)}）；请改正后重新上传",
+                      ERROR)
+        bad = [r.bad_cell((row, cols[k]), f"“{name}”的{label}") for k, label in (("target", "年度指标值"),
+                                                                                  ("actual", "实际完成值")) if k in cols]
+        if any(bad):
+            continue
         row_input = partial(IndicatorInput, level1=level1, level2=level2, name=name, weight=weight, self_score=score,
                             deviation_note=text("note"), ref=f"{ref}（{cell_name(name_cell)}）")
 
@@ -740,6 +840,7 @@ def _indicators(r: _Reader) -> _Table:
         if target.unit and actual and actual.unit and actual.unit != target.unit:
             r.problem((row, cols["actual"]), f"“{name}”的实际完成值单位（{actual.unit}）与指标值单位（{target.unit}）不同")
         out.append(row_input(target=target, actual=actual))
+    r.merged_data(data_cells, "绩效指标表")
     needed = ("target", "actual", "score") if level_weights else ("target", "actual", "weight", "score")
     missing = [INDICATOR_COLUMNS[k][0] for k in needed if k not in cols]  # weights in the level labels need no 分值
     if missing:

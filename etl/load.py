@@ -14,9 +14,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import logging
 import multiprocessing
 import os
+import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -24,7 +27,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from etl import MAX_UPLOAD_MB
+from etl import limits
 from etl.form import (
     ERROR,
     FUND_COLUMNS,
@@ -36,7 +39,19 @@ from etl.form import (
     looks_like_form,
     parse_sheet,
 )
-from etl.reader import MAX_LIST_ROWS, MAX_ROWS, Sheet, UnreadableWorkbook, read_workbook, sheet_names
+from etl.limits import (
+    MAX_CHECK_SECONDS,
+    MAX_COMPRESSION_RATIO,
+    MAX_FILE_MB,
+    MAX_FORM_SEARCH_ROWS,
+    MAX_LIST_ROWS,
+    MAX_ROWS,
+    MAX_UPLOAD_MB,
+    MAX_ZIP_MEMBERS,
+    MAX_ZIP_TOTAL_MB,
+    RATIO_FLOOR_MB,
+)
+from etl.reader import Sheet, UnreadableWorkbook, read_workbook, sheet_names
 from etl.registry import Plan, infer_unit_type, is_plan, parse_plan
 from etl.scoring import rubric_record, score_rows
 from rubrics.engine import score_form
@@ -47,13 +62,15 @@ from store.access import Viewer
 from store.db import WRITER_WAIT_S, Connection, DatabaseBusy, Notify, StoreError, reading, writing
 
 EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm")
-MAX_FILE_MB = 20  # a single workbook larger than this is refused
-MAX_ZIP_MEMBERS = 2000
+MB = 1024 * 1024
+__all__ = ["MAX_FILE_MB", "MAX_UPLOAD_MB", "MAX_ZIP_MEMBERS", "FileReport", "SourceFile", "check", "commit",
+           "load_paths", "load_source", "load_uploads"]
 BATCH_FILES = 250  # files checked and committed together by load_paths (bounds memory at province scale)
 PARALLEL_MIN_FILES = 64  # from this many files on, checking runs in worker processes
 MAX_WORKERS = 8
 RUN_KIND_IMPORT = "导入"
 Progress = Callable[[int, int, str], None]
+_log = logging.getLogger(__name__)
 
 LOADED = "已导入"
 LOADED_WITH_WARNINGS = "已导入（有警告）"
@@ -66,23 +83,52 @@ KIND_FORMS = "自评表"
 KIND_PLAN = "自评项目清单"
 
 
+class UnreadableSource(Exception):
+    """A file's bytes cannot be had (a damaged or encrypted zip member, one that unpacks too large); str() is a
+    Chinese message saying why."""
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """A file to import: its display name (path inside a .zip included) and its bytes, given (`content`) or read
-    from `path` each time they are asked for, so that thousands of files are never all held in memory."""
+    from `path` each time they are asked for, so that thousands of files are never all held in memory. A member of
+    a .zip (`member`) is unpacked from the archive at `path` (or in `archive`, an upload) only when asked for."""
 
     name: str
     content: bytes | None = None
     path: Path | None = None
+    member: str = ""
+    archive: bytes | None = field(default=None, repr=False)
 
     @property
     def data(self) -> bytes:
-        """The file's bytes."""
+        """The file's bytes; UnreadableSource when a zip member cannot be unpacked."""
         if self.content is not None:
             return self.content
+        if self.member:
+            return _unpack(self.path if self.archive is None else io.BytesIO(self.archive), self.member)
         if self.path is None:
             return b""
         return self.path.read_bytes()
+
+
+def _unpack(archive: Path | io.BytesIO | None, member: str) -> bytes:
+    """One member of a .zip, streamed and stopped past MAX_FILE_MB whatever its header says."""
+    if archive is None:
+        return b""
+    try:
+        with zipfile.ZipFile(archive) as zf, zf.open(member) as stream:
+            data = stream.read(MAX_FILE_MB * MB + 1)
+            if len(data) <= MAX_FILE_MB * MB:
+                stream.read()  # at the end: zipfile checks the CRC
+        if len(data) > MAX_FILE_MB * MB:
+            raise UnreadableSource(f"解压后超过 {MAX_FILE_MB} MB，不像是自评表，已拒绝")
+        return data
+    except RuntimeError as exc:  # zipfile: "File … is encrypted, password required"
+        raise UnreadableSource("压缩包中的这个文件设有密码，无法解压；请去掉密码后重新打包") from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError, KeyError,
+            ValueError) as exc:
+        raise UnreadableSource("压缩包中的这个文件已损坏，无法解压；请重新打包后再导入") from exc
 
 
 @dataclass
@@ -126,10 +172,10 @@ def iter_sources(paths: Iterable[Path | str]) -> Iterator[SourceFile | Problem]:
             yield from iter_sources(found)
         elif not path.exists():
             yield Problem(str(path), "", "", "文件不存在", ERROR)
-        elif path.stat().st_size > MAX_FILE_MB * 1024 * 1024 and path.suffix.lower() != ".zip":
+        elif path.stat().st_size > MAX_FILE_MB * MB and path.suffix.lower() != ".zip":
             yield Problem(str(path), "", "", f"文件超过 {MAX_FILE_MB} MB，不像是自评表，已拒绝", ERROR)
         elif path.suffix.lower() == ".zip":
-            yield from iter_zip(str(path), path.read_bytes())
+            yield from iter_zip(str(path), path=path)
         else:
             yield SourceFile(str(path), path=path)
 
@@ -144,28 +190,40 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
-def iter_zip(name: str, data: bytes) -> Iterator[SourceFile | Problem]:
-    """The Excel files inside a .zip archive, in name order."""
+def iter_zip(name: str, data: bytes | None = None, path: Path | None = None) -> Iterator[SourceFile | Problem]:
+    """The Excel files inside a .zip archive (its bytes, or the file at `path`), in name order. Nothing is
+    unpacked here: each member is read when it is checked. An archive that would unpack to more than
+    MAX_ZIP_TOTAL_MB, members beyond MAX_ZIP_MEMBERS, and members too large or too compressed (bombs) are refused
+    with a message."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        yield Problem(name, "", "", "压缩包已损坏，无法解压", ERROR)
+        archive = zipfile.ZipFile(path if path is not None else io.BytesIO(data or b""))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
+        yield Problem(name, "", "", "压缩包已损坏，无法解压；请重新打包后再导入", ERROR)
         return
     with archive:
         members = sorted((i for i in archive.infolist() if not i.is_dir()), key=_zip_name)
-        excel = [i for i in members if Path(_zip_name(i)).suffix.lower() in EXCEL_SUFFIXES
-                 and not Path(_zip_name(i)).name.startswith(("~$", "."))]
-        if not excel:
-            yield Problem(name, "", "", "压缩包中没有 .xlsx 或 .xls 文件", ERROR)
-        for info in excel[:MAX_ZIP_MEMBERS]:
-            member = f"{name}/{_zip_name(info)}"
-            if info.file_size > MAX_FILE_MB * 1024 * 1024:
-                yield Problem(member, "", "", f"文件超过 {MAX_FILE_MB} MB，不像是自评表，已拒绝", ERROR)
-                continue
-            try:
-                yield SourceFile(member, archive.read(info))
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
-                yield Problem(member, "", "", f"无法从压缩包中读取（{exc}）", ERROR)
+    excel = [i for i in members if Path(_zip_name(i)).suffix.lower() in EXCEL_SUFFIXES
+             and not Path(_zip_name(i)).name.startswith(("~$", "."))]
+    if not excel:
+        yield Problem(name, "", "", "压缩包中没有 .xlsx 或 .xls 文件", ERROR)
+        return
+    total = sum(i.file_size for i in excel[:MAX_ZIP_MEMBERS])
+    if total > MAX_ZIP_TOTAL_MB * MB:
+        yield Problem(name, "", "", f"压缩包中的 Excel 文件解压后共 {total // MB:,} MB，超过 {MAX_ZIP_TOTAL_MB:,} MB，"
+                                    "疑似压缩炸弹，整个压缩包已拒绝；请分成几个压缩包导入", ERROR)
+        return
+    if len(excel) > MAX_ZIP_MEMBERS:
+        yield Problem(name, "", "", f"压缩包中有 {len(excel):,} 个 Excel 文件，超过 {MAX_ZIP_MEMBERS:,} 个；只导入了按名称排序的前 "
+                                    f"{MAX_ZIP_MEMBERS:,} 个，其余未导入，请分成几个压缩包", ERROR)
+    for info in excel[:MAX_ZIP_MEMBERS]:
+        member = f"{name}/{_zip_name(info)}"
+        if info.file_size > MAX_FILE_MB * MB:
+            yield Problem(member, "", "", f"文件超过 {MAX_FILE_MB} MB，不像是自评表，已拒绝", ERROR)
+        elif info.file_size > RATIO_FLOOR_MB * MB and info.file_size > MAX_COMPRESSION_RATIO * max(1, info.compress_size):
+            yield Problem(member, "", "", f"压缩比异常（{info.file_size // max(1, info.compress_size):,} 倍，上限 "
+                                          f"{MAX_COMPRESSION_RATIO} 倍），疑似压缩炸弹，已拒绝", ERROR)
+        else:
+            yield SourceFile(member, path=path, member=info.filename, archive=data if path is None else None)
 
 
 @dataclass
@@ -207,10 +265,9 @@ def content_hash(sheets: Sequence[Sheet]) -> str:
     return digest.hexdigest()
 
 
-# Largest magnitude each stored number may have (the store's DECIMAL columns; see store/migrations/).
-AMOUNT_LIMIT = Decimal(10) ** 12  # 万元 (10^16 元); sums of many stay within exact_div's integer range
-POINTS_LIMIT = Decimal(10) ** 12  # 分值, 得分
-VALUE_LIMIT = Decimal(10) ** 28  # 指标值, 实际完成值
+AMOUNT_LIMIT = Decimal(limits.AMOUNT_LIMIT)  # the store's DECIMAL columns (etl/limits.py)
+POINTS_LIMIT = Decimal(limits.POINTS_LIMIT)
+VALUE_LIMIT = Decimal(limits.VALUE_LIMIT)
 
 
 def _too_large(form: ParsedForm) -> list[str]:
@@ -246,14 +303,39 @@ def check(source: SourceFile, default_year: int | None = None, rubric: Rubric | 
 
 
 def _check(source: SourceFile, default_year: int | None) -> Checked:
+    """check(), guarded: whatever goes wrong reading one file becomes that file's problem, never an exception."""
+    try:
+        return _check_file(source, default_year)
+    except MemoryError:
+        return _failed(source, "文件过大或结构异常，读取时内存不足，已拒绝；请检查文件后再导入")
+    except RecursionError:
+        return _failed(source, "文件结构嵌套过深，无法读取，已拒绝；请在 Excel 中打开并另存后再导入")
+    except Exception:  # a per-file boundary: the batch goes on; the traceback goes to the log, not to the user
+        _log.exception("checking %s failed", source.name)
+        return _failed(source, "读取时发生意外错误，文件未导入；请在 Excel 中打开并另存后再导入，仍不行请把文件交给管理员")
+
+
+def _failed(source: SourceFile, message: str) -> Checked:
+    return Checked(source, "", [], None, [Problem(source.name, "", "", message, ERROR)])
+
+
+def _check_file(source: SourceFile, default_year: int | None) -> Checked:
+    deadline = time.monotonic() + MAX_CHECK_SECONDS
     try:
         data = source.data
+    except UnreadableSource as exc:
+        return _failed(source, str(exc))
     except OSError as exc:
-        return Checked(source, "", [], None, [Problem(source.name, "", "", f"无法读取文件（{exc.strerror or exc}）", ERROR)])
+        _log.warning("reading %s failed: %s", source.name, exc)
+        return _failed(source, "无法读取文件（文件不存在、无权限或磁盘出错）；请检查后重新导入")
+    if len(data) > MAX_FILE_MB * MB:
+        return _failed(source, f"文件超过 {MAX_FILE_MB} MB，不像是自评表，已拒绝")
     file_hash = hashlib.sha256(data).hexdigest()
     try:
         plan_file = is_plan(sheet_names(data))
-        sheets = read_workbook(data, max_rows=MAX_LIST_ROWS if plan_file else MAX_ROWS)
+        sheets = read_workbook(data, max_rows=MAX_LIST_ROWS if plan_file else MAX_ROWS, deadline=deadline)
+        if not plan_file and _form_below(sheets):  # a form further down than MAX_ROWS: look again, deeper
+            sheets = read_workbook(data, max_rows=MAX_FORM_SEARCH_ROWS, deadline=deadline)
     except UnreadableWorkbook as exc:
         return Checked(source, "", [], None, [Problem(source.name, "", "", str(exc), ERROR)], file_hash)
     digest = content_hash(sheets)
@@ -263,10 +345,23 @@ def _check(source: SourceFile, default_year: int | None) -> Checked:
     problems: list[Problem] = []
     forms: list[ParsedForm] = []
     for sheet in sheets:
-        if not sheet.values or sheet.name.strip() in INSTRUCTION_SHEETS:
+        if time.monotonic() > deadline:
+            return _failed(source, f"读取超过 {MAX_CHECK_SECONDS} 秒仍未完成，不像是自评表，已停止；请检查文件后再导入")
+        if sheet.hidden:
+            problems.append(Problem(source.name, sheet.name, "", f"工作表“{sheet.name}”是隐藏的，未导入；如需导入，请在 Excel "
+                                                                 "中取消隐藏后重新上传"))
+            continue
+        if sheet.name.strip() in INSTRUCTION_SHEETS:
+            continue
+        if not sheet.values:
+            if sheet.truncated:
+                problems.append(Problem(source.name, sheet.name, "", f"工作表的前 {sheet.row_limit} 行是空的，内容在第 "
+                                        f"{sheet.row_limit} 行之后（共 {sheet.rows} 行），超出可读范围；请删去上方的空行后重新上传"))
             continue
         if not looks_like_form(sheet):
-            problems.append(Problem(source.name, sheet.name, "", "不是项目支出绩效自评表（没有“项目名称”或“自评表”标题），已跳过"))
+            read = f"（只读取了前 {sheet.row_limit} 行，该表共 {sheet.rows} 行）" if sheet.truncated else ""
+            problems.append(Problem(source.name, sheet.name, "", f"不是项目支出绩效自评表：没有找到“项目名称”或“自评表”标题{read}，"
+                                                                 "已跳过"))
             continue
         sheet_forms, sheet_problems = parse_sheet(source.name, sheet, default_year)
         problems.extend(sheet_problems)
@@ -287,6 +382,13 @@ def _check(source: SourceFile, default_year: int | None) -> Checked:
                                     f"项目“{form.project_name}”与工作表“{seen[key]}”重复，以本工作表为准"))
         seen[key] = form.sheet
     return Checked(source, KIND_FORMS, forms, None, problems, file_hash, digest)
+
+
+def _form_below(sheets: Sequence[Sheet]) -> bool:
+    """True when no visible sheet looks like a form within its first rows but one has rows beyond them."""
+    visible = [sheet for sheet in sheets if not sheet.hidden]
+    return any(sheet.truncated for sheet in visible) \
+        and not any(looks_like_form(sheet) for sheet in visible if sheet.values)
 
 
 def check_source(source: SourceFile, default_year: int | None = None, checked: Checked | None = None) -> FileReport:
@@ -361,21 +463,34 @@ def commit(con: Connection, checked: Sequence[Checked], rubric: Rubric | None = 
     refuses it, one transaction per file. DatabaseBusy (another writer kept the lock too long) is raised:
     nothing was written."""
     rubric = rubric or load_rubric()
-    refused = _refusals(con, actor, [c for c in checked if c.ok])
+    try:
+        refused = _refusals(con, actor, [c for c in checked if c.ok])
+    except StoreError as exc:  # the database cannot even be read: every file is told why, nothing is written
+        return [c.report(REJECTED, extra=[Problem(c.source.name, "", "", str(exc), ERROR)] if c.ok else ())
+                for c in checked]
     accepted = [c for c in checked if c.ok and id(c) not in refused]
     try:
         with writing(con, on_wait, wait_s) as cur:
             written = _write(cur, accepted, rubric, actor)
     except DatabaseBusy:
         raise
-    except StoreError:
+    except Exception:  # noqa: BLE001 - rolled back; each file is tried alone below and told its own reason
         written = {}
         for item in accepted:
             try:
                 with writing(con, on_wait, wait_s) as cur:
                     written.update(_write(cur, [item], rubric, actor))
+            except DatabaseBusy:
+                raise
             except StoreError as exc:
                 written[id(item)] = item.report(REJECTED, extra=[Problem(item.source.name, "", "", str(exc), ERROR)])
+            except MemoryError:
+                written[id(item)] = item.report(REJECTED, extra=[Problem(
+                    item.source.name, "", "", "写入时内存不足，本文件未导入；请稍后单独导入该文件", ERROR)])
+            except Exception:  # a per-file boundary: rolled back, reported, the batch goes on; details in the log
+                _log.exception("writing %s failed", item.source.name)
+                written[id(item)] = item.report(REJECTED, extra=[Problem(
+                    item.source.name, "", "", "写入时发生意外错误，本文件未导入，已全部撤销；请把文件交给管理员", ERROR)])
     written.update({key: next(c for c in checked if id(c) == key).report(REJECTED, extra=[problem])
                     for key, problem in refused.items()})
     return [written[id(c)] if id(c) in written else c.report(REJECTED) for c in checked]
@@ -521,6 +636,12 @@ def _write(cur: Connection, files: Sequence[Checked], rubric: Rubric, actor: Vie
     for item in fresh:
         if item.kind == KIND_PLAN and item.plan is not None:
             _write_plan(cur, import_ids[id(item)], item.plan)
+    conflicts = _plan_conflicts(cur, [c for c in fresh if c.kind == KIND_FORMS])
+    for item in [c for c in fresh if id(c) in conflicts]:
+        reports[id(item)] = item.report(REJECTED, extra=conflicts[id(item)])
+        fresh.remove(item)
+    if not fresh:
+        return reports
     form_files = [c for c in fresh if c.kind == KIND_FORMS]
     replaced = _write_forms(cur, form_files, import_ids, rubric) if form_files else {}
     writes.insert(cur, "imports", {
@@ -570,10 +691,50 @@ def _import_entry(actor: Viewer, item: Checked, report: FileReport) -> audit.Ent
 
 def _checked_bytes(item: Checked) -> bytes:
     """The bytes of a checked file, as they were checked: a file changed on disk since fails the commit."""
-    data = item.source.data
+    try:
+        data = item.source.data
+    except (OSError, UnreadableSource) as exc:
+        raise StoreError(f"文件 {item.source.name} 在检查之后无法再读取，未导入；请重新导入") from exc
     if hashlib.sha256(data).hexdigest() != item.file_hash:
         raise StoreError(f"文件 {item.source.name} 在检查之后被修改，未导入；请重新导入")
     return data
+
+
+def _plan_conflicts(cur: Connection, files: Sequence[Checked]) -> dict[int, list[Problem]]:
+    """Check the forms' units against the stored plans (自评项目清单) of their years, inside the write: a unit code
+    that belongs to another name in the plan is an ERROR (keyed by id(Checked); the file is rejected); a code or
+    name the plan does not know is a WARNING added to the file's problems (it would make a new unit)."""
+    forms = [(item, form) for item in files for form in item.forms]
+    if not forms:
+        return {}
+    codes = writes.plan_unit_codes(cur, {form.year for _, form in forms})
+    planned_years = {year for year, _ in codes}
+    known = {(year, code) for (year, _), code in codes.items()}
+    errors: dict[int, list[Problem]] = {}
+
+    def warn(item: Checked, problem: Problem) -> None:
+        if problem not in item.problems:  # the write may be tried twice (batch, then file by file)
+            item.problems.append(problem)
+
+    for item, form in forms:
+        if form.year not in planned_years:
+            continue
+        cell = _unit_cell(form)
+        if form.unit_code and (form.year, form.unit_code) not in known:
+            planned = codes.get((form.year, form.unit_name))
+            if planned is not None:
+                errors.setdefault(id(item), []).append(Problem(
+                    item.source.name, form.sheet, cell, f"实施单位编码 {form.unit_code} 与 {form.year} 年自评项目清单中"
+                    f"“{form.unit_name}”的编码 {planned} 不一致；请改正编码后重新上传", ERROR))
+            else:
+                warn(item, Problem(
+                    item.source.name, form.sheet, cell, f"单位编码 {form.unit_code}（{form.unit_name}）不在 {form.year} "
+                    "年自评项目清单中，将作为清单外的单位导入；请核对编码"))
+        elif not form.unit_code and (form.year, form.unit_name) not in codes:
+            warn(item, Problem(
+                item.source.name, form.sheet, cell, f"实施单位“{form.unit_name}”不在 {form.year} 年自评项目清单中，"
+                "将作为清单外的单位导入；请核对单位名称，或写上单位编码"))
+    return errors
 
 
 def _write_plan(cur: Connection, import_id: int, plan: Plan) -> None:

@@ -52,11 +52,34 @@ class NotANumber(ValueError):
     """A cell that should hold a number holds something else."""
 
 
-def normalize(text: object) -> str:
-    """NFKC-normalise a cell value to text and drop all whitespace."""
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2012": "-", "\ufe63": "-"})  # − ‒ ﹣ (NFKC keeps them)
+
+
+def _visible(char: str) -> bool:
+    """False for control and format characters (zero-width space, BOM, bidi marks, NUL, BEL …)."""
+    return unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+
+
+def clean_text(text: object) -> str:
+    """Free text as stored and shown, as written (full-width punctuation kept) but without control and zero-width
+    characters (line breaks and tabs kept), ends stripped."""
     if text is None:
         return ""
-    return "".join(unicodedata.normalize("NFKC", str(text)).split())
+    normal = str(text)
+    if normal.isascii() and normal.isprintable():
+        return normal.strip()
+    return "".join(ch for ch in normal if ch in "\n\t" or _visible(ch)).strip()
+
+
+def normalize(text: object) -> str:
+    """NFKC-normalise a cell value to text and drop all whitespace and control or zero-width characters: the form
+    names and codes are matched on (a zero-width space never makes a second unit)."""
+    if text is None:
+        return ""
+    normal = unicodedata.normalize("NFKC", str(text)).translate(_MINUS_SIGNS)
+    if not (normal.isascii() and normal.isprintable()):
+        normal = "".join(ch for ch in normal if _visible(ch) or ch.isspace())
+    return "".join(normal.split())
 
 
 def _from_cell(value: object) -> str | Decimal | None:

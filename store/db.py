@@ -10,6 +10,7 @@ makes `open_db` wait (saying so) and then raise DatabaseBusy.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -34,6 +35,8 @@ _lock = threading.Lock()
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
 _writer_locks: dict[int, threading.Lock] = {}
 
+_log = logging.getLogger(__name__)
+
 
 class StoreError(Exception):
     """A database failure, with a Chinese message that says what happened and what to do."""
@@ -41,6 +44,27 @@ class StoreError(Exception):
 
 class DatabaseDamaged(StoreError):
     """The database file cannot be read as a database (damaged or not a DuckDB file); nothing was written."""
+
+
+def describe(exc: BaseException) -> str:
+    """A database error in Chinese, for users (the original stays chained for the log): full disk, a damaged
+    file, a value out of range …; an error of this program's own (already in Chinese) as it is."""
+    if not isinstance(exc, duckdb.Error):
+        return str(exc)
+    _log.warning("database error: %s: %s", type(exc).__name__, exc)  # the original, for the administrator
+    text = str(exc).lower()
+    if "no space left" in text or "disk full" in text or "disk is full" in text or "not enough space" in text:
+        return "磁盘空间已满；请清理磁盘后重新导入"
+    if isinstance(exc, duckdb.ConversionException | duckdb.OutOfRangeException) or "out of range" in text:
+        return "有数值超出数据库可保存的范围；请检查是否误填了编号或多写了位数"
+    if isinstance(exc, duckdb.FatalException | duckdb.InternalException | duckdb.SerializationException) \
+            or "corrupt" in text or "not a valid duckdb" in text or "checksum" in text:
+        return "数据库文件可能已损坏；请联系管理员用备份恢复（python -m etl restore）"
+    if isinstance(exc, duckdb.PermissionException) or "permission denied" in text or "read-only" in text:
+        return "没有写入数据库文件的权限；请联系管理员"
+    if isinstance(exc, duckdb.IOException):
+        return "数据库文件读写失败；请检查磁盘后重试"
+    return "数据库拒绝了这次操作；请联系管理员（详细原因见日志）"
 
 
 class DatabaseBusy(StoreError):
@@ -87,18 +111,20 @@ def open_db(path: Path | str, wait_s: float = 0, on_wait: Notify | None = None) 
             if _is_damage(exc):
                 raise DatabaseDamaged(DAMAGED_MESSAGE.format(path=path)) from exc
             if not _is_lock_error(exc):
-                raise StoreError(f"无法打开数据库 {path}：{exc}") from exc
+                raise StoreError(f"无法打开数据库 {path}：{describe(exc)}") from exc
             if time.monotonic() >= deadline:
                 raise DatabaseBusy(BUSY_MESSAGE.format(path=path)) from exc
             if on_wait is not None and not told:
                 on_wait(WAITING_MESSAGE.format(path=path, seconds=wait_s))
                 told = True
             time.sleep(WAIT_POLL_S)
+        except duckdb.Error as exc:  # a damaged file raises other kinds too (serialization, internal …)
+            raise StoreError(f"无法打开数据库 {path}：{describe(exc)}") from exc
     try:
         migrate(con)
     except (duckdb.Error, RuntimeError) as exc:
         con.close()
-        raise StoreError(f"数据库 {path} 无法升级到当前版本：{exc}") from exc
+        raise StoreError(f"数据库 {path} 无法升级到当前版本：{describe(exc)}") from exc
     return con
 
 
@@ -194,7 +220,7 @@ def open_unmigrated(path: Path | str, read_only: bool = False,
     except duckdb.Error as exc:
         if isinstance(exc, duckdb.IOException) and _is_lock_error(exc):
             raise DatabaseBusy(busy_message.format(path=path)) from exc
-        raise StoreError(f"无法打开数据库 {path}：{exc}") from exc
+        raise StoreError(f"无法打开数据库 {path}：{describe(exc)}") from exc
 
 
 @contextmanager
@@ -211,7 +237,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
             raise
         cur.execute("COMMIT")
     except duckdb.Error as exc:
-        raise StoreError(f"数据库写入失败，已全部撤销：{exc}") from exc
+        raise StoreError(f"数据库写入失败，已全部撤销：{describe(exc)}") from exc
     finally:
         cur.close()
 
@@ -221,7 +247,7 @@ def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
     try:
         con.execute("CHECKPOINT")
     except duckdb.Error as exc:
-        raise StoreError(f"数据库写入失败：{exc}") from exc
+        raise StoreError(f"数据库写入失败：{describe(exc)}") from exc
 
 
 @contextmanager
@@ -231,6 +257,6 @@ def reading(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnectio
     try:
         yield cur
     except duckdb.Error as exc:
-        raise StoreError(f"数据库读取失败：{exc}") from exc
+        raise StoreError(f"数据库读取失败：{describe(exc)}") from exc
     finally:
         cur.close()
