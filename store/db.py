@@ -119,6 +119,8 @@ def open_db(path: Path | str, wait_s: float = 0, on_wait: Notify | None = None) 
                 told = True
             time.sleep(WAIT_POLL_S)
         except duckdb.Error as exc:  # a damaged file raises other kinds too (serialization, internal …)
+            if _is_damage(exc):
+                raise DatabaseDamaged(DAMAGED_MESSAGE.format(path=path)) from exc
             raise StoreError(f"无法打开数据库 {path}：{describe(exc)}") from exc
     try:
         migrate(con)

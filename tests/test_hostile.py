@@ -396,7 +396,7 @@ def test_a_corrupt_database_is_a_chinese_message_not_a_traceback(tmp_path):
                           text=True, cwd=db.ROOT, timeout=120)
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr + proc.stdout
-    assert "数据库文件可能已损坏" in proc.stderr + proc.stdout
+    assert "已损坏（不是可读取的 DuckDB 数据库）" in proc.stderr + proc.stdout
 
 
 def test_every_limit_is_a_named_constant_with_its_unit():
