@@ -14,7 +14,15 @@ from functools import lru_cache, partial
 
 from openpyxl.utils import get_column_letter
 
-from etl.limits import MAX_EXECUTION_FACTOR, MIN_YEAR, POINTS_LIMIT, SCORE_TOLERANCE, TOTAL_TOLERANCE, max_year
+from etl.limits import (
+    MAX_EXECUTION_FACTOR,
+    MIN_YEAR,
+    POINTS_LIMIT,
+    SCORE_TOLERANCE,
+    TOTAL_TOLERANCE,
+    VALUE_LIMIT,
+    max_year,
+)
 from etl.reader import EXCEL_ERRORS, Cell, Sheet
 from etl.values import (
     NOT_APPLICABLE,
@@ -824,6 +832,14 @@ def _indicators(r: _Reader) -> _Table:
             continue
         target = parse_target(target_raw)
         actual = parse_actual(actual_raw, target)
+        too_large = [(key, label, value) for key, label, value in (("target", "年度指标值", target), ("actual", "实际完成值", actual))
+                     if value is not None and value.number is not None and abs(value.number) >= VALUE_LIMIT]
+        for key, label, value in too_large:
+            cell = (row, cols[key])
+            r.problem(cell, f"单元格 {cell_name(cell)} 的“{name}”{label}数值过大（{value.text}），无法保存；请检查是否误填了编号"
+                            "或多写了位数", ERROR)
+        if too_large:
+            continue
         if target is None and actual is None and score is not None:
             r.problem(name_cell, f"“{name}”没有填写年度指标值和实际完成值，完成情况无法核实：按单位得分计（不超过分值），"
                                  "并标记为“定性结论无法判定”")

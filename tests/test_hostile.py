@@ -174,7 +174,8 @@ REJECTED_CASES = [
     Case("out-of-range-amount", lambda: form_bytes(total=(100, 10**20, 86, 10, "86%", 8.6)), REJECTED,
          "单元格 E6 的年度资金总额的全年预算数数值过大（1e+20），无法保存", "E6"),
     Case("out-of-range-score", lambda: with_cell("H13", 3.3e17), REJECTED, "的得分数值过大", "H13"),
-    Case("out-of-range-target", lambda: with_cell("E13", 1e40), REJECTED, "数值过大，无法保存（第13行（D13） 年度指标值）"),
+    Case("out-of-range-target", lambda: with_cell("E13", 1e40), REJECTED,
+         "单元格 E13 的“清扫道路面积”年度指标值数值过大（1e+40），无法保存", "E13"),
     # plausibility
     Case("score-above-weight", lambda: form_bytes(indicators=SCORES), REJECTED,
          "单元格 H13 的“清扫道路面积”得分（25）超过该行分值（20）", "H13"),
