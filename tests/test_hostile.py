@@ -484,3 +484,21 @@ def test_any_text_is_a_number_or_a_clear_refusal(text):
     assert number is None or number.is_finite()
     if number is not None:
         assert not any(ch in text for ch in "٣۴")
+
+
+def test_a_hidden_sheet_of_an_xls_workbook_is_skipped_too(fresh_db):
+    xlwt = pytest.importorskip("xlwt")
+    wb = xlwt.Workbook()
+    for name, project, hidden in (("道路清扫费", "道路清扫费", False), ("隐藏项目", "隐藏的项目", True)):
+        ws = wb.add_sheet(name)
+        for r, row in enumerate(form_rows(project=project)):
+            for c, value in enumerate(row):
+                if value is not None:
+                    ws.write(r, c, value)
+        ws.visibility = int(hidden)
+    buf = io.BytesIO()
+    wb.save(buf)
+    report = load_source(fresh_db, SourceFile("单位.xls", buf.getvalue()))
+    assert report.status == LOADED_WITH_WARNINGS, report.problems
+    assert any("工作表“隐藏项目”是隐藏的，未导入" in p.message for p in report.problems)
+    assert fresh_db.execute("SELECT project_name FROM forms").fetchall() == [("道路清扫费",)]
