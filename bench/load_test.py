@@ -43,9 +43,9 @@ entries written during the run are exactly one 登录 per session, one 导入自
 entries each concurrent edit expects (nothing refused, nothing failed); every account other than an edit's
 target is unchanged; `store.audit.verify` passes.
 
-Concurrent edits are objects in `EDITS` (today `AccountRename`): each says which role its two sessions have,
-how a session walks to the edit, how it submits, which audit entries it expects and how to check the database
-afterwards. A review-editing (财政复核) scenario is one more class added to `EDITS`.
+Concurrent edits are objects in `EDITS` (`AccountRename`, `ReviewEdit`): each says which role its two sessions
+have, how a session walks to the edit, how it submits, which audit entries it expects and how to check the
+database afterwards.
 """
 
 from __future__ import annotations
