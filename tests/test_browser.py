@@ -3,6 +3,7 @@ sample year, shows progress, asks to sign in (listing the demo accounts), and af
 the overview with the headline figures in Chinese; a unit's demo account sees only its own unit; a page's
 address typed before signing in shows nothing."""
 
+import contextlib
 import os
 import shutil
 import socket
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -32,11 +34,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path):
-    """`streamlit run dashboard.py` on 127.0.0.1 with no database yet (first start)."""
+@contextlib.contextmanager
+def _streamlit(db_path: Path, tmp_path: Path) -> Iterator[str]:
+    """`streamlit run dashboard.py` on 127.0.0.1 with BUDGET_PERF_DB = db_path; yields its address."""
     port = _free_port()
-    env = {**os.environ, "BUDGET_PERF_DB": str(tmp_path / "budget_perf.duckdb")}
+    env = {**os.environ, "BUDGET_PERF_DB": str(db_path)}
     log = (tmp_path / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address=127.0.0.1",
@@ -55,10 +57,19 @@ def server(tmp_path):
     else:
         proc.kill()
         pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """The dashboard with no database yet (first start)."""
+    with _streamlit(tmp_path / "budget_perf.duckdb", tmp_path) as url:
+        yield url
 
 
 def test_first_start_builds_the_sample_and_shows_the_overview(server, tmp_path):
@@ -144,32 +155,11 @@ def test_first_start_builds_the_sample_and_shows_the_overview(server, tmp_path):
 
 @pytest.fixture
 def sample_server(sample_db_path, tmp_path):
-    """`streamlit run dashboard.py` on a copy of the built sample database (no first-start build)."""
+    """The dashboard on a copy of the built sample database (no first-start build)."""
     path = tmp_path / "budget_perf.duckdb"
     shutil.copy(sample_db_path, path)
-    port = _free_port()
-    env = {**os.environ, "BUDGET_PERF_DB": str(path)}
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address=127.0.0.1",
-         f"--server.port={port}", "--server.headless=true", "--browser.gatherUsageStats=false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
-    yield url, path
-    proc.terminate()
-    proc.wait(timeout=20)
+    with _streamlit(path, tmp_path) as url:
+        yield url, path
 
 
 def _main_text(page) -> str:
