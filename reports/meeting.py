@@ -23,6 +23,7 @@ from store.meeting import MeetingData
 ZIP_MIME = "application/zip"
 PARTS = ("pptx", "png", "xlsx", "docx")  # what can be built, in the order they are built
 CHARTS_FOLDER = "图表"
+MIMES = {"pptx": PPTX_MIME, "png": ZIP_MIME, "xlsx": XLSX_MIME, "docx": DOCX_MIME}
 Progress = Callable[[int, int, str], None]  # (done, total, what is being built)
 
 

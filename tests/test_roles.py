@@ -31,6 +31,8 @@ PAGES = {  # what each demo role finds in the navigation
     "demo_zj": [*EVAL_PAGES, "audit.py"],  # an expert: its panels only
     "demo_ld": ["overview.py", "units.py", "projects.py", "flags.py", "progress.py", "audit.py", *EVAL_PAGES],
 }
+for _role in ("demo_jxb", "demo_ys", "demo_dw", "demo_ld"):  # issue 11: 汇报模式 and 导出汇报材料, every reading role
+    PAGES[_role] += ["present.py", "export.py"]
 
 
 @pytest.fixture
