@@ -8,6 +8,7 @@ import html
 import time
 from dataclasses import replace
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from present import charts
@@ -28,8 +29,9 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stSidebarNav"] { display: none !important; }
 .block-container, [data-testid="stMainBlockContainer"] { padding-top: 1.2rem !important; max-width: 100% !important;
     padding-left: 3rem !important; padding-right: 3rem !important; }
-.meeting-title { font-size: 48px; font-weight: 700; color: #111; margin: 0; line-height: 1.25; }
-.meeting-sub { font-size: 22px; color: #333; margin: 0.2rem 0 1rem 0; }
+div.meeting-title { font-size: 48px !important; font-weight: 700; color: #111; margin: 0; line-height: 1.3; }
+div.meeting-sub { font-size: 22px !important; color: #333; margin: 0.3rem 0 0.8rem 0; }
+[data-testid="stMain"]:focus, [data-testid="stMain"] section:focus, [data-testid="stMain"] div:focus { outline: none; }
 .meeting-sample { background: #fff3cd; color: #7a4b00; padding: 0.1rem 0.6rem; border-radius: 0.3rem; font-weight: 600; }
 .meeting-grid { display: grid; grid-template-columns: repeat(4, 1fr); gap: 2.2rem 2rem; margin-top: 2rem; }
 .meeting-label { font-size: 26px; color: #333; }
@@ -56,8 +58,8 @@ def scope_line(found: MeetingData) -> str:
 def _header(screen: pm.Screen, found: MeetingData) -> None:
     sample = f' <span class="meeting-sample">{s.SAMPLE_BADGE}</span>' if found.sample else ""
     sub = html.escape(scope_line(found).removesuffix(s.FOOTER_SAMPLE))
-    st.markdown(f'<p class="meeting-title">{html.escape(screen.title)}</p>'
-                f'<p class="meeting-sub">{sub}{sample}</p>', unsafe_allow_html=True)
+    st.markdown(f'<div class="meeting-title">{html.escape(screen.title)}</div>'
+                f'<div class="meeting-sub">{sub}{sample}</div>', unsafe_allow_html=True)
 
 
 def _lines(lines: tuple[tuple[str, str], ...], grid: bool) -> None:
@@ -75,15 +77,18 @@ def draw(screen: pm.Screen, found: MeetingData) -> None:
     """One screen: its title with the year, the data line, then its figure, big lines or notice."""
     _header(screen, found)
     config = {"displayModeBar": False, "locale": "zh-CN"}
+    figure = screen.figure
+    if figure is not None and figure.layout.title.text == screen.title:  # the screen's title says it already
+        figure = go.Figure(figure).update_layout(title_text="", margin_t=30)
     if screen.notice:
         st.markdown(f'<p class="meeting-notice">{html.escape(screen.notice)}</p>', unsafe_allow_html=True)
-    elif screen.figure is not None and screen.lines:
+    elif figure is not None and screen.lines:
         left, right = st.columns([1, 2])
         with left:
             _lines(screen.lines, grid=False)
-        right.plotly_chart(screen.figure, width="stretch", config=config, key=f"present_{screen.key}")
-    elif screen.figure is not None:
-        st.plotly_chart(screen.figure, width="stretch", config=config, key=f"present_{screen.key}")
+        right.plotly_chart(figure, width="stretch", config=config, key=f"present_{screen.key}")
+    elif figure is not None:
+        st.plotly_chart(figure, width="stretch", config=config, key=f"present_{screen.key}")
     else:
         _lines(screen.lines, grid=screen.key == "headline")
 
