@@ -20,6 +20,10 @@ base_rules = data.default_cut_rules()
 if base_rules.sample_parameters:
     st.caption(s.CUTS_SAMPLE_RULES)
 
+_FLASH = "cuts_flash"  # session_state: what the last save or adoption said, shown once after the rerun
+flash = st.session_state.pop(_FLASH, None)
+if flash:
+    st.success(flash)
 adopted, adopted_ledger = data.adopted_cuts(year, units, version)
 ledger_tab, whatif_tab, compare_tab, requests_tab = st.tabs(
     [s.CUTS_TAB_LEDGER, s.CUTS_TAB_WHATIF, s.CUTS_TAB_COMPARE, s.CUTS_TAB_REQUESTS])
@@ -84,7 +88,8 @@ with whatif_tab:
                     except data.CutsError as exc:
                         st.error(str(exc))
                     else:
-                        st.success(s.WHATIF_SAVED.format(name=" ".join(name.split())))
+                        st.session_state[_FLASH] = s.WHATIF_SAVED.format(name=" ".join(name.split()))
+                        st.rerun()
         elif viewer.may(CUT):
             st.caption(s.WHATIF_SAVE_ADMIN_ONLY)
 
@@ -118,7 +123,7 @@ with compare_tab:
                     except data.CutsError as exc:
                         st.error(str(exc))
                     else:
-                        st.success(s.COMPARE_ADOPTED.format(name=chosen))
+                        st.session_state[_FLASH] = s.COMPARE_ADOPTED.format(name=chosen)
                         st.rerun()
         history = data.cut_adoptions(year)
         if len(history):
