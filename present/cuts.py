@@ -42,13 +42,21 @@ def _amount(value: object) -> Decimal:
 def totals(ledger: pd.DataFrame, by: str) -> pd.DataFrame:
     """Rows, cut rows and the cut amount per value of a dimension (unit_type, department, domain, grade), largest
     cut first; exact sums of the rows. One pass over the rows (a province has thousands of departments)."""
-    found: dict[str, tuple[int, int, Decimal]] = {}
-    for key, value in zip(ledger[by], ledger["cut_amount"], strict=True):
+    found: dict[str, list] = {}
+    for key, value in zip(ledger[by].tolist(), ledger["cut_amount"].tolist(), strict=True):
+        entry = found.get(key)
+        if entry is None:
+            entry = found[key] = [0, 0, ZERO]
+        entry[0] += 1
+        if value:
+            entry[1] += 1
+            entry[2] += value if type(value) is Decimal else _amount(value)
+    merged: dict[str, tuple[int, int, Decimal]] = {}
+    for key, (rows, cut_rows, total) in found.items():
         name = key if isinstance(key, str) and key else s.CUT_NO_VALUE
-        amount = _amount(value)
-        rows, cut_rows, total = found.get(name, (0, 0, ZERO))
-        found[name] = (rows + 1, cut_rows + (amount > 0), total + amount)
-    ordered = sorted(found.items(), key=lambda item: item[1][2], reverse=True)
+        before = merged.get(name, (0, 0, ZERO))
+        merged[name] = (before[0] + rows, before[1] + cut_rows, before[2] + total)
+    ordered = sorted(merged.items(), key=lambda item: item[1][2], reverse=True)
     return pd.DataFrame([[name, rows, cut_rows, total] for name, (rows, cut_rows, total) in ordered],
                         columns=[DIMENSIONS[by], s.COL_CUT_ROWS, s.COL_CUT_CUT_ROWS, s.COL_CUT_AMOUNT])
 

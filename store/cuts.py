@@ -229,8 +229,8 @@ LEDGER_COLUMNS = ("level", "scope", "unit_code", "unit_name", "unit_type", "depa
 
 def ledger_frame(ledger: Ledger) -> pd.DataFrame:
     """The ledger's rows as a DataFrame (amounts stay Decimal), in the column order of LEDGER_COLUMNS."""
-    return pd.DataFrame([[getattr(row, c) for c in LEDGER_COLUMNS] for row in ledger.rows], columns=list(LEDGER_COLUMNS),
-                        dtype=object)
+    frame = pd.DataFrame(list(ledger.rows), columns=list(rules_engine.CutRow._fields), dtype=object)
+    return frame[list(LEDGER_COLUMNS)]
 
 
 def _rules_record(rules: CutRules) -> writes.RubricRecord:

@@ -72,9 +72,9 @@ def tables(ctx: PageContext, ledger: pd.DataFrame, key: str) -> None:
         shown = shown[shown["level"].isin(levels)]
     if actions:
         shown = shown[shown["action"].isin(actions)]
-    widgets.table_with_downloads(ctx, view.ledger_table(shown.reset_index(drop=True)), s.CUT_LEDGER_TABLE,
-                                 height=420, filters=widgets.filter_text({s.CUT_FILTER_LEVEL: levels,
-                                                                          s.CUT_FILTER_ACTION: actions}),
+    table = view.ledger_table(shown.reset_index(drop=True))
+    widgets.table_with_downloads(ctx, table, s.CUT_LEDGER_TABLE, height=420, full=lambda: table,  # built on a click
+                                 filters=widgets.filter_text({s.CUT_FILTER_LEVEL: levels, s.CUT_FILTER_ACTION: actions}),
                                  key=f"{key}_ledger")
     st.subheader(s.CUT_PROTECTED)
     protected = view.protected_table(ledger)
