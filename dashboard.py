@@ -48,6 +48,7 @@ def pages(viewer: Viewer | None) -> list[StreamlitPage]:
         st.Page("pages/projects.py", title=s.NAV_PROJECTS, icon=":material/fact_check:"),
         st.Page("pages/flags.py", title=s.NAV_FLAGS, icon=":material/report:"),
         st.Page("pages/progress.py", title=s.NAV_PROGRESS, icon=":material/checklist:"),
+        st.Page("pages/cuts.py", title=s.NAV_CUTS, icon=":material/savings:"),
         st.Page("pages/present.py", title=s.NAV_PRESENT, icon=":material/slideshow:"),
         st.Page("pages/export.py", title=s.NAV_EXPORT, icon=":material/download:"),
     ]

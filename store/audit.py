@@ -52,6 +52,9 @@ EVAL_IMPORT = "导入专家评分表"
 EVAL_ENTER = "录入专家评分"
 EVAL_RUBRIC = "选择评价指标体系"
 DEADLINE_SET = "设置报送时限"
+REQUESTS = "下年预算申报"
+CUT_SAVE = "保存压减方案"
+CUT_ADOPT = "采纳压减方案"
 
 GENESIS = "0" * 64  # the prev_hash of the first row
 

@@ -17,7 +17,7 @@ import duckdb
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 VIEWS_SQL = Path(__file__).with_name("views.sql")
-VIEWS = ("v_evaluation_results", "v_expert_scores", "v_scoring_runs", "v_unit_scores", "v_project_scores",
+VIEWS = ("v_budget_cuts", "v_evaluation_results", "v_expert_scores", "v_scoring_runs", "v_unit_scores", "v_project_scores",
          "v_reviews_current", "v_form_scores")
 SEQUENCES = {"import_id_seq": ("imports", "import_id"), "form_id_seq": ("forms", "form_id"),
              "run_id_seq": ("scoring_runs", "run_id"), "rubric_id_seq": ("rubrics", "rubric_id")}

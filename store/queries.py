@@ -55,12 +55,15 @@ def years(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
-    """A number that grows whenever an import, a scoring run, a review or an expert-panel write lands (0 when
-    nothing is loaded)."""
+    """A number that grows whenever an import, a scoring run, a review, an expert-panel write, a request batch, a
+    cuts scenario or an adoption lands (0 when nothing is loaded)."""
     return int(_one(con, "SELECT COALESCE((SELECT max(import_id) FROM imports), 0) "
                          "+ COALESCE((SELECT max(run_id) FROM scoring_runs), 0) "
                          "+ COALESCE((SELECT max(review_id) FROM reviews), 0) "
-                         "+ COALESCE((SELECT max(batch_id) FROM evaluation_results), 0)", {})[0])
+                         "+ COALESCE((SELECT max(batch_id) FROM evaluation_results), 0) "
+                         "+ COALESCE((SELECT max(batch_id) FROM budget_requests), 0) "
+                         "+ COALESCE((SELECT max(scenario_id) FROM cut_scenarios), 0) "
+                         "+ COALESCE((SELECT max(adoption_id) FROM cut_adoptions), 0)", {})[0])
 
 
 def year_note(con: duckdb.DuckDBPyConnection, year: int) -> str:

@@ -181,3 +181,20 @@ JOIN evaluation_results r USING (evaluation_id)
 JOIN rubrics rb ON rb.rubric_id = e.rubric_id
 LEFT JOIN v_project_scores p ON e.kind = 'key' AND p.project_id = e.subject_id
 LEFT JOIN evaluation_surveys sv ON sv.evaluation_id = e.evaluation_id AND sv.is_current;
+
+-- 结果应用 (issue 10): the ledger of each year's adopted cuts scenario (the newest adoption), amounts in 万元.
+-- level 项目 rows are continuing projects, level 单位 rows units (their cut comes after their projects' cuts);
+-- after_cut = base − cut_amount; each cut is rounded to the 分 once; a year's totals are the sums of its rows.
+CREATE OR REPLACE VIEW v_budget_cuts AS
+WITH adopted AS (
+    SELECT year, arg_max(scenario_id, adoption_id) AS scenario_id, max(adopted_at) AS adopted_at,
+           arg_max(adopted_by, adoption_id) AS adopted_by
+    FROM cut_adoptions GROUP BY year
+)
+SELECT s.year, s.name AS scenario, l.scope, l.unit_code, l.unit_name, l.project_id, l.score, l.grade, l.rule_id,
+       l.action, l.base, l.cut_pct, l.cut_amount, l.after_cut, l.reason,
+       l.level, l.project_name, l.unit_type, l.department, l.domain, l.base_kind, l.request, l.exempt, l.seq,
+       s.scenario_id, a.adopted_by, a.adopted_at
+FROM adopted a
+JOIN cut_scenarios s ON s.scenario_id = a.scenario_id
+JOIN cut_ledger l ON l.scenario_id = s.scenario_id;

@@ -31,6 +31,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "form_remarks": (),
     "form_scores": ("execution_rate", "budget_points", "computed_score"),
     "indicator_scores": ("applied_weight", "computed_score"),
+    "budget_requests": ("amount",),
+    "cut_ledger": ("score", "request", "base", "cut_pct", "cut_amount", "after_cut"),
 }
 
 
