@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from present import charts, tables
+from present import cuts as cut_view
 from present import format as fmt
 from present import strings as s
 
@@ -30,17 +31,7 @@ class CutsFacts(Protocol):
     def ledger(self) -> pd.DataFrame: ...
 
     @property
-    def requested(self) -> Decimal: ...
-
-    @property
-    def cut(self) -> Decimal: ...
-
-    @property
-    def arranged(self) -> Decimal: ...
-
-    @property
-    def cut_projects(self) -> int: ...
-
+    def rules(self) -> Any: ...  # rubrics.cuts.CutRules | None
 
 
 class MeetingFacts(Protocol):
@@ -187,20 +178,45 @@ def next_step_lines(facts: MeetingFacts) -> tuple[tuple[str, str], ...]:
     return tuple(lines)
 
 
+@dataclass(frozen=True)
+class CutsTotals:
+    """The adopted ledger's totals as the 结果应用 page computes them (present.cuts.headline), 万元."""
+
+    requested: Decimal  # 申报总额
+    cut: Decimal  # 压减合计
+    arranged: Decimal  # 安排总额
+    projects: int  # projects cut
+    units: int  # units cut
+
+
+def cuts_totals(cuts: CutsFacts) -> CutsTotals:
+    """申报总额, 压减合计, 安排总额 and how many projects and units are cut."""
+    return CutsTotals(*cut_view.headline(cuts.ledger))
+
+
 def cuts_lines(cuts: CutsFacts) -> tuple[tuple[str, str], ...]:
-    """The adopted scenario's totals."""
+    """The adopted scenario's name and totals."""
+    t = cuts_totals(cuts)
     return ((s.CUTS_SCENARIO.format(name=cuts.scenario), ""),
-            (s.CUTS_REQUESTED, fmt.wan(cuts.requested)), (s.CUTS_CUT, fmt.wan(cuts.cut)),
-            (s.CUTS_ARRANGED, fmt.wan(cuts.arranged)), (s.CUTS_PROJECTS, fmt.count(cuts.cut_projects, s.UNIT_PROJECTS)))
+            (s.CUTS_REQUESTED, fmt.wan(t.requested)), (s.CUTS_CUT, fmt.wan(t.cut)),
+            (s.CUTS_ARRANGED, fmt.wan(t.arranged)),
+            (s.CUTS_PROJECTS, s.CUTS_PROJECTS_VALUE.format(projects=t.projects, units=t.units)))
+
+
+def cuts_waterfall(cuts: CutsFacts, year: int) -> go.Figure:
+    """申报总额 → each rule's cuts → 安排总额, the 结果应用 page's waterfall."""
+    t = cuts_totals(cuts)
+    return cut_view.waterfall_figure(t.requested, cut_view.steps(cuts.ledger, cuts.rules), t.arranged, year)
 
 
 def cuts_screen(facts: MeetingFacts, theme: charts.Theme) -> Screen:
-    """The HOOK for issue 10 in the screens (and so in the slides and chart images): the adopted scenario's totals,
-    or the notice that none was adopted. The waterfall (charts.cuts_waterfall_figure) goes in `figure` here."""
+    """The cuts part of the screens (and so of the slides and chart images): the adopted scenario's totals and
+    waterfall, or the notice that none was adopted."""
     title = s.YEAR_CHART_TITLE.format(year=facts.year, title=s.SCREEN_CUTS)
     if facts.cuts is None:
         return Screen("cuts", title, notice=s.CUTS_NONE)
-    return Screen("cuts", title, lines=cuts_lines(facts.cuts))
+    return Screen("cuts", title, lines=cuts_lines(facts.cuts),
+                  figure=_titled(cuts_waterfall(facts.cuts, facts.year), facts.year, theme))
 
 
 def screens(facts: MeetingFacts, theme: charts.Theme = charts.PRESENTATION) -> list[Screen]:

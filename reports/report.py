@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from present import cuts as cut_view
 from present import flags as flag_text
 from present import format as fmt
 from present import meeting as pm
@@ -163,14 +164,19 @@ def _problems(doc: DocxDocument, data: MeetingData) -> None:
 
 
 def applied_section(doc: DocxDocument, data: MeetingData) -> None:
-    """The HOOK for issue 10 in the report: how results were applied (the adopted scenario), or the notice."""
+    """The cuts part of the report: how results were applied (the adopted scenario's totals and its largest cuts),
+    or the notice that no scenario was adopted."""
     _heading(doc, s.REPORT_H_APPLIED)
     if data.cuts is None:
         _paragraph(doc, s.CUTS_NONE + "。")
         return
-    c = data.cuts
-    _paragraph(doc, s.REPORT_APPLIED.format(name=c.scenario, requested=fmt.wan(c.requested), cut=fmt.wan(c.cut),
-                                            arranged=fmt.wan(c.arranged), n=c.cut_projects))
+    t = pm.cuts_totals(data.cuts)
+    _paragraph(doc, s.REPORT_APPLIED.format(name=data.cuts.scenario, requested=fmt.wan(t.requested), cut=fmt.wan(t.cut),
+                                            arranged=fmt.wan(t.arranged), projects=t.projects, units=t.units))
+    steps = cut_view.steps(data.cuts.ledger, data.cuts.rules)
+    if steps:
+        _paragraph(doc, s.REPORT_APPLIED_STEPS.format(steps="；".join(f"{name} {fmt.wan(amount)}"
+                                                                      for name, amount in steps)))
 
 
 def _next(doc: DocxDocument, data: MeetingData) -> None:

@@ -15,6 +15,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from present import cuts as cut_view
 from present import flags as flag_text
 from present import meeting as pm
 from present import strings as s
@@ -30,16 +31,10 @@ KEY_COLUMNS = {"subject_name": "评价对象", "department": s.COL_DEPARTMENT, "
                "grade": s.COL_GRADE, "expert_count": "已评分专家", "max_spread": "最大分歧（分）", "flagged_count": "分歧指标数",
                "self_score": s.COL_SELF, "self_computed_score": "自评核算得分", "survey_sample_size": "满意度调查样本量",
                "survey_satisfied": "满意人数"}
-CUTS_COLUMNS = {"scenario": "方案", "scope": "适用范围", "unit_code": s.COL_UNIT_CODE, "unit_name": s.COL_UNIT_NAME,
-                "project_name": s.COL_PROJECT, "department": s.COL_DEPARTMENT, "unit_type": s.COL_UNIT_TYPE,
-                "domain": s.COL_DOMAIN, "score": "得分", "grade": s.COL_GRADE, "rule_id": "规则", "action": "处理方式",
-                "base": "压减基数（万元）", "cut_pct": "压减比例", "cut_amount": "压减额（万元）",
-                "after_cut": "压减后安排（万元）", "reason": "依据"}
 FORMATS = {**tables.EXCEL_FORMATS, s.AXIS_SCORE: tables.SCORE_FORMAT, "专家组得分": tables.SCORE_FORMAT,
            "自评核算得分": tables.SCORE_FORMAT, "最大分歧（分）": tables.SCORE_FORMAT, "得分": tables.SCORE_FORMAT,
            s.COL_EXPERT_PANEL: tables.SCORE_FORMAT, s.COL_MAX_SPREAD: tables.SCORE_FORMAT,
-           s.COL_SELF_MEAN: tables.SCORE_FORMAT, "压减基数（万元）": tables.MONEY_FORMAT, "压减额（万元）": tables.MONEY_FORMAT,
-           "压减后安排（万元）": tables.MONEY_FORMAT, "压减比例": tables.PERCENT_FORMAT, s.COL_VALUE: "General"}
+           s.COL_SELF_MEAN: tables.SCORE_FORMAT, s.COL_VALUE: "General"}
 
 
 def _print_ready(ws: Worksheet, header: int) -> None:
@@ -136,18 +131,20 @@ def _domains_sheet(wb: openpyxl.Workbook, data: MeetingData, title: str) -> None
 
 
 def cuts_sheet(wb: openpyxl.Workbook, data: MeetingData, title: str) -> None:
-    """The HOOK for issue 10 in the workbook: the adopted scenario's ledger with its totals, or the notice."""
+    """The cuts part of the workbook: the adopted scenario's ledger (the 结果应用 page's columns) with its totals, or
+    the notice that none was adopted."""
     if data.cuts is None:
         ws = wb.create_sheet(s.SHEET_CUTS)
         ws.cell(1, 1, title).font = Font(bold=True, size=13)
         ws.cell(3, 1, s.CUTS_NONE)
         ws.column_dimensions["A"].width = 40
         return
-    frame = _renamed(data.cuts.ledger, CUTS_COLUMNS)
-    ws, header = _sheet(wb, s.SHEET_CUTS, frame, title)
-    at = header + len(frame) + 2
-    for offset, (label, value) in enumerate([(s.CUTS_REQUESTED, data.cuts.requested), (s.CUTS_CUT, data.cuts.cut),
-                                             (s.CUTS_ARRANGED, data.cuts.arranged)]):
+    ledger = cut_view.ledger_table(data.cuts.ledger)
+    ws, header = _sheet(wb, s.SHEET_CUTS, ledger, title + "　" + s.CUTS_SCENARIO.format(name=data.cuts.scenario))
+    totals = pm.cuts_totals(data.cuts)
+    at = header + len(ledger) + 2
+    for offset, (label, value) in enumerate([(s.CUTS_REQUESTED, totals.requested), (s.CUTS_CUT, totals.cut),
+                                             (s.CUTS_ARRANGED, totals.arranged)]):
         ws.cell(at + offset, 1, label).font = Font(bold=True)
         ws.cell(at + offset, 2, float(value)).number_format = tables.MONEY_FORMAT
 

@@ -7,16 +7,16 @@ summary workbook and the written report show, so that every output carries the s
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
-from types import ModuleType
 
 import pandas as pd
 
+from rubrics.cuts import CutRules, rules_from_bytes
+from rubrics.loader import RubricError
 from rubrics.panel import KIND_DEPT, KIND_KEY
+from store import cuts as cut_store
 from store import evaluations, queries
 from store.access import PanelScope
 from store.db import Connection, reading
@@ -37,15 +37,13 @@ class MeetingFilters:
 
 @dataclass(frozen=True)
 class CutsPart:
-    """The adopted budget-cuts scenario of the year (结果应用): its name, ledger and totals in 万元."""
+    """The adopted budget-cuts scenario of the year (结果应用): its name, ledger (store.cuts, amounts Decimal in 万元)
+    and the rules it applied (None when their text no longer validates)."""
 
     scenario: str
     adopted_at: datetime | None
-    ledger: pd.DataFrame  # store.cuts ledger rows (amounts Decimal, 万元)
-    requested: Decimal  # 申报总额
-    cut: Decimal  # 压减合计
-    arranged: Decimal  # 安排总额
-    cut_projects: int  # ledger rows with a cut above zero
+    ledger: pd.DataFrame
+    rules: CutRules | None
 
 
 @dataclass(frozen=True)
@@ -123,38 +121,18 @@ def narrowed_units(con: Connection, filters: MeetingFilters) -> Units:
     return tuple(u for u in chosen if u in allowed)
 
 
-def _cuts_module() -> ModuleType | None:
-    """store.cuts (issue 10) when this release has it."""
-    try:
-        return importlib.import_module("store.cuts")
-    except ModuleNotFoundError:
-        return None
-
-
-def _total(frame: pd.DataFrame, column: str) -> Decimal:
-    if column not in frame or frame.empty:
-        return Decimal(0)
-    return sum((Decimal(str(v)) for v in frame[column] if v is not None and v == v), Decimal(0))
-
-
 def adopted_cuts(con: Connection, year: int, units: Units = None) -> CutsPart | None:
-    """The HOOK for issue 10: the year's adopted budget-cuts scenario with its ledger and totals (申报总额, 压减合计,
-    安排总额), or None when store.cuts is not there or no scenario was adopted for the year."""
-    cuts = _cuts_module()
-    if cuts is None or not hasattr(cuts, "adopted") or not hasattr(cuts, "adopted_ledger"):
-        return None
-    adopted = cuts.adopted(con, year)
+    """The cuts part (issue 10): the year's adopted scenario with its ledger within the units and its rules, or None
+    when no scenario was adopted for the year."""
+    adopted = cut_store.adopted(con, year)
     if adopted is None:
         return None
-    ledger = cuts.adopted_ledger(con, year, units)
-    if "level" in ledger:  # unit-level rows cut the remainder of their projects' requests: count the money once
-        requested = _total(ledger[ledger["level"] != "单位"], "base")
-    else:
-        requested = _total(ledger, "base")
-    cut = _total(ledger, "cut_amount")
-    cut_rows = int(sum(1 for v in ledger.get("cut_amount", []) if v is not None and v == v and Decimal(str(v)) > 0))
-    return CutsPart(str(adopted.name), getattr(adopted, "adopted_at", None), ledger, requested, cut,
-                    requested - cut, cut_rows)
+    text = cut_store.scenario_rules(con, adopted.scenario_id)
+    try:
+        rules = None if text is None else rules_from_bytes(text.encode("utf-8"), "方案")
+    except RubricError:
+        rules = None
+    return CutsPart(adopted.name, adopted.adopted_at, cut_store.adopted_ledger(con, year, units), rules)
 
 
 def gather(con: Connection, filters: MeetingFilters, with_cuts: bool = True) -> MeetingData:

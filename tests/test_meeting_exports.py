@@ -25,7 +25,7 @@ from present import format as fmt
 from present import strings as s
 from reports import meeting as exports
 from store import db
-from store.meeting import CutsPart, MeetingData, MeetingFilters, gather
+from store.meeting import MeetingData, MeetingFilters, gather
 
 YEAR = 2015
 SCREEN_TITLES = [s.SCREEN_HEADLINE, s.SCREEN_GRADES, s.SCREEN_DOMAINS, s.SCREEN_WEAKEST, s.SCREEN_KEY, s.SCREEN_DEPT,
@@ -237,34 +237,61 @@ def test_the_bundle_holds_all_four(facts):
 # ---- the budget-cuts part (issue 10) -----------------------------------------------------------------------------
 
 
-def test_an_adopted_cuts_scenario_appears_in_slides_workbook_and_report(facts):
-    import pandas as pd
+@pytest.fixture(scope="module")
+def cuts_facts(sample_db_path, tmp_path_factory) -> MeetingData:
+    """The sample year with next year's requests and the default rules' scenario adopted (store.cuts, issue 10)."""
+    from rubrics.cuts import load_rules
+    from store import access, cuts
 
-    ledger = pd.DataFrame({"scenario": ["示例方案", "示例方案"], "unit_name": ["区教育局", "区卫生局"],
-                           "project_name": ["=危险公式", "道路清扫费"], "grade": ["中", "差"],
-                           "base": [Decimal("100"), Decimal("50")], "cut_pct": [Decimal("0.1"), Decimal("0.3")],
-                           "cut_amount": [Decimal("10"), Decimal("15")], "after_cut": [Decimal("90"), Decimal("35")],
-                           "reason": ["中 −10%", "差 −30%"]})
-    cuts = CutsPart("示例方案", None, ledger, Decimal("150"), Decimal("25"), Decimal("125"), 2)
-    with_cuts = dataclasses.replace(facts, cuts=cuts)
-    built = exports.build(with_cuts, ("pptx", "xlsx", "docx"))
+    path = tmp_path_factory.mktemp("cuts") / "cuts.duckdb"
+    shutil.copy(sample_db_path, path)
+    con = db.open_db(path)
+    try:
+        if not cuts.requests(con, YEAR).shape[0]:
+            found = cuts.known(con, YEAR)
+            rows = []
+            for code, name in found.units.items():
+                rows.append(cuts.Request(code, name, None, Decimal(1000)))
+                rows += [cuts.Request(code, name, project, Decimal(10)) for project in list(found.projects[code])[:3]]
+            cuts.save_requests(con, access.command_line(), YEAR, rows, cuts.SOURCE_SAMPLE)
+        if cuts.adopted(con, YEAR) is None:
+            cuts.save_and_adopt(con, access.command_line(), YEAR, "默认规则（示例参数）", load_rules())
+        totals = con.execute("SELECT sum(request) FILTER (WHERE level = '单位'), sum(cut_amount), count(*) "
+                             "FROM v_budget_cuts WHERE year = ?", [YEAR]).fetchone()
+        found_facts = gather(con, MeetingFilters(YEAR))
+    finally:
+        con.close()
+    assert found_facts.cuts is not None and totals[1] > 0
+    return dataclasses.replace(found_facts, note=found_facts.note + f"|{totals[0]}|{totals[1]}|{totals[2]}")
+
+
+def _cut_totals(facts: MeetingData) -> tuple[Decimal, Decimal, int]:
+    _, requested, cut, rows = facts.note.rsplit("|", 3)
+    return Decimal(requested), Decimal(cut), int(rows)
+
+
+def test_the_adopted_cuts_scenario_appears_in_slides_images_workbook_and_report(cuts_facts):
+    requested, cut, rows = _cut_totals(cuts_facts)
+    built = exports.build(cuts_facts)
     slide = list(Presentation(io.BytesIO(built["pptx"].data)).slides)[7]
     text = "\n".join(_texts(slide))
-    assert "采纳方案：示例方案" in text and "150.00 万元" in text and "25.00 万元" in text and "125.00 万元" in text
+    assert f"{YEAR} 年度{s.SCREEN_CUTS}" in text and "采纳方案：默认规则（示例参数）" in text
+    for amount in (requested, cut, requested - cut):
+        assert fmt.wan(amount) in text
+    assert any(shape.shape_type == 13 for shape in slide.shapes)  # the waterfall
+    with zipfile.ZipFile(io.BytesIO(built["png"].data)) as z:
+        assert len(z.namelist()) == CHARTS + 1 and any("结果应用" in n for n in z.namelist())
     ws = openpyxl.load_workbook(io.BytesIO(built["xlsx"].data))[s.SHEET_CUTS]
-    rows = _rows(ws)
-    assert [r["项目名称"] for r in rows[:2]] == ["=危险公式", "道路清扫费"]
-    assert ws.cell(4, [c.value for c in ws[3]].index("项目名称") + 1).data_type == "s"
-    assert sum(r["压减额（万元）"] for r in rows[:2]) == 25
+    ledger = [r for r in _rows(ws) if r.get(s.COL_CUT_LEVEL) in ("项目", "单位")]  # the totals follow the rows
+    assert len(ledger) == rows
+    assert sum(Decimal(str(r[s.COL_CUT_AMOUNT] or 0)) for r in ledger) == pytest.approx(cut)
+    labels = {r[0].value: r[1].value for r in ws.iter_rows(min_row=4 + rows) if r[0].value in
+              (s.CUTS_REQUESTED, s.CUTS_CUT, s.CUTS_ARRANGED)}
+    assert labels == pytest.approx({s.CUTS_REQUESTED: float(requested), s.CUTS_CUT: float(cut),
+                                    s.CUTS_ARRANGED: float(requested - cut)})
     _, report = _report_text(built["docx"].data)
-    assert "按采纳的压减方案“示例方案”，下年预算申报总额150.00 万元，压减合计25.00 万元，安排总额125.00 万元" in report
-
-
-def test_without_the_cuts_module_the_part_is_missing(sample_con, monkeypatch):
-    from store import meeting
-
-    monkeypatch.setattr(meeting, "_cuts_module", lambda: None)
-    assert meeting.adopted_cuts(sample_con, YEAR) is None
+    assert f"下年预算申报总额{fmt.wan(requested)}，压减合计{fmt.wan(cut)}，安排总额{fmt.wan(requested - cut)}" in report
+    assert "按规则分列：" in report
 
 
 # ---- the command line ---------------------------------------------------------------------------------------------
