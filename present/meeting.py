@@ -248,6 +248,14 @@ def screens(facts: MeetingFacts, theme: charts.Theme = charts.PRESENTATION) -> l
     return found
 
 
+def untitled(screen: Screen) -> go.Figure | None:
+    """The screen's figure without its own title when that only repeats the screen's (a slide or a screen shows the
+    title above it); other figures as they are."""
+    if screen.figure is None or screen.figure.layout.title.text != screen.title:
+        return screen.figure
+    return go.Figure(screen.figure).update_layout(title_text="", margin_t=40)
+
+
 def chart_screens(found: list[Screen]) -> list[Screen]:
     """The screens that carry a figure (the chart images)."""
     return [x for x in found if x.figure is not None]

@@ -41,14 +41,17 @@ def _safe(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_")
 
 
-def chart_images(screens: Sequence[pm.Screen], progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
-    """screen key → PNG of its figure, all from the one renderer of the process."""
+def chart_images(screens: Sequence[pm.Screen], progress: Callable[[str], None] | None = None,
+                 titled: bool = True) -> dict[str, bytes]:
+    """screen key → PNG of its figure (with its title, or without it when the slide's title repeats it), all from
+    the one renderer of the process."""
     images: dict[str, bytes] = {}
     for screen in pm.chart_screens(list(screens)):
+        figure = screen.figure if titled else pm.untitled(screen)
         if progress:
             progress(screen.title)
-        if screen.figure is not None:
-            images[screen.key] = render.png(screen.figure)
+        if figure is not None:
+            images[screen.key] = render.png(figure)
     return images
 
 
@@ -75,9 +78,8 @@ def build(data: MeetingData, parts: Sequence[str] = PARTS, progress: Progress | 
     scope = pm.scope_text(data.filters.departments, data.filters.units)
     footer = pm.footer(data, scope)
     screens = pm.screens(data, charts.PRESENTATION)
-    needs_images = "pptx" in parts or "png" in parts
-    n_charts = len(pm.chart_screens(screens)) if needs_images else 0
-    total = n_charts + sum(1 for p in parts if p != "png")
+    n_charts = len(pm.chart_screens(screens))
+    total = n_charts * (("pptx" in parts) + ("png" in parts)) + sum(1 for p in parts if p != "png")
     done = 0
 
     def step(what: str) -> None:
@@ -86,12 +88,14 @@ def build(data: MeetingData, parts: Sequence[str] = PARTS, progress: Progress | 
             progress(done, total, what)
         done += 1
 
-    images = chart_images(screens, step) if needs_images else {}
     found: dict[str, Material] = {}
     for part in parts:
         if part == "png":
+            images = chart_images(screens, step)
             found[part] = Material(s.FILE_CHARTS.format(year=year), _zip(chart_files(screens, images)), ZIP_MIME)
             continue
+        if part == "pptx":  # the slide's title stands above the image: the image repeats it no more
+            images = chart_images(screens, step, titled=False)
         step(s.EXPORT_WHAT[part])
         if part == "pptx":
             found[part] = Material(s.FILE_SLIDES.format(year=year),

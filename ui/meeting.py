@@ -8,7 +8,6 @@ import html
 import time
 from dataclasses import replace
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from present import charts
@@ -77,9 +76,7 @@ def draw(screen: pm.Screen, found: MeetingData) -> None:
     """One screen: its title with the year, the data line, then its figure, big lines or notice."""
     _header(screen, found)
     config = {"displayModeBar": False, "locale": "zh-CN"}
-    figure = screen.figure
-    if figure is not None and figure.layout.title.text == screen.title:  # the screen's title says it already
-        figure = go.Figure(figure).update_layout(title_text="", margin_t=30)
+    figure = pm.untitled(screen)  # the screen's title says it already
     if screen.notice:
         st.markdown(f'<p class="meeting-notice">{html.escape(screen.notice)}</p>', unsafe_allow_html=True)
     elif figure is not None and screen.lines:
