@@ -48,6 +48,7 @@ def pages(viewer: Viewer | None) -> list[StreamlitPage]:
         st.Page("pages/projects.py", title=s.NAV_PROJECTS, icon=":material/fact_check:"),
         st.Page("pages/flags.py", title=s.NAV_FLAGS, icon=":material/report:"),
         st.Page("pages/progress.py", title=s.NAV_PROGRESS, icon=":material/checklist:"),
+        st.Page("pages/cuts.py", title=s.NAV_CUTS, icon=":material/savings:"),
     ]
     if viewer is None or viewer.may(UPLOAD):
         found.append(st.Page("pages/upload.py", title=s.NAV_UPLOAD, icon=":material/upload_file:"))

@@ -7,8 +7,9 @@ XML with a parser that refuses DTDs and entities (defusedxml), streaming it part
 (every `r`, any case, any length; rows and cells without `r` counted), formula cells whose result was
 never saved, Excel error values, and hidden sheets. A workbook with a sheet beyond the read block is read
 with openpyxl instead (slower, but it stores cells sparsely). An .xls sheet is at most 65,536 × 256,
-which calamine handles. Only the top-left max_rows × MAX_COLS block of a sheet is read: a form is far
-smaller. Limits: etl/limits.py.
+which calamine handles; calamine shows an .xls error value (#N/A …) as an empty cell, so the error cells of an
+.xls are found with xlrd (scan_xls). Only the top-left max_rows × MAX_COLS block of a sheet is read: a
+form is far smaller. Limits: etl/limits.py.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from xml.parsers import expat
 
 import openpyxl
 import python_calamine
+import xlrd
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
@@ -439,13 +441,45 @@ def scan_xlsx(data: bytes, max_rows: int = MAX_ROWS, deadline: float | None = No
     return sheets
 
 
+def scan_xls(data: bytes, max_rows: int = MAX_ROWS, deadline: float | None = None) -> dict[str, dict[Cell, str]]:
+    """The error cells (#N/A …) of an .xls workbook's visible sheets, within max_rows × MAX_COLS, by sheet name:
+    {} for a workbook xlrd cannot read (calamine, which reads it, then shows them as empty cells, as before).
+    xlrd reports a formula whose saved result is an error value as an error cell too."""
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True, logfile=io.StringIO())
+    except Exception:  # xlrd raises many types for files it cannot read; calamine decides whether they are damaged
+        return {}
+    errors: dict[str, dict[Cell, str]] = {}
+    try:
+        for index, name in enumerate(book.sheet_names()):
+            _deadline_passed(deadline)
+            try:
+                sheet = book.sheet_by_index(index)
+            except Exception:  # a sheet xlrd cannot parse: calamine reads or refuses it
+                continue
+            if sheet.visibility == 0:
+                found: dict[Cell, str] = {}
+                for r in range(min(sheet.nrows, max_rows)):
+                    for c, kind in enumerate(sheet.row_types(r, 0, min(sheet.row_len(r), MAX_COLS))):
+                        if kind == xlrd.XL_CELL_ERROR:
+                            found[(r + 1, c + 1)] = xlrd.error_text_from_code.get(sheet.cell_value(r, c), "#错误")
+                errors[name] = found
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+    _deadline_passed(deadline)
+    return errors
+
+
 def read_workbook(data: bytes, max_rows: int = MAX_ROWS, deadline: float | None = None) -> list[Sheet]:
     """Read every worksheet of an .xlsx or .xls file given as bytes (the first max_rows rows of each); hidden
     sheets come back empty with `hidden` set."""
     if deadline is None:
         deadline = time.monotonic() + MAX_CHECK_SECONDS
     if sniff(data) != "xlsx":
-        return list(_read_calamine(data, max_rows, {}))
+        sheets = list(_read_calamine(data, max_rows, {}))
+        errors = scan_xls(data, max_rows, deadline)
+        return [sheet if sheet.hidden else _with_errors(sheet, errors.get(sheet.name, {})) for sheet in sheets]
     scans = {scan.name: scan for scan in scan_xlsx(data, max_rows, deadline)}
     if all(scan.within(max_rows) for scan in scans.values() if not scan.hidden):
         sheets = list(_read_calamine(data, max_rows, scans))
@@ -458,9 +492,16 @@ def read_workbook(data: bytes, max_rows: int = MAX_ROWS, deadline: float | None 
 def _with_scan(sheet: Sheet, scan: SheetScan | None) -> Sheet:
     """The sheet with what its XML scan found: error values shown as written, doubtful formulas noted."""
     if scan is not None:
-        sheet.formulas, sheet.errors, sheet.rows = dict(scan.formulas), dict(scan.errors), scan.rows
-        sheet.values.update(scan.errors)
+        sheet.formulas, sheet.rows = dict(scan.formulas), scan.rows
+        _with_errors(sheet, scan.errors)
         sheet.truncated = sheet.truncated or not scan.within(sheet.row_limit)
+    return sheet
+
+
+def _with_errors(sheet: Sheet, errors: dict[Cell, str]) -> Sheet:
+    """The sheet with its error cells noted and shown as written (#N/A), never as empty."""
+    sheet.errors = dict(errors)
+    sheet.values.update(errors)
     return sheet
 
 

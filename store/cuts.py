@@ -229,7 +229,8 @@ LEDGER_COLUMNS = ("level", "scope", "unit_code", "unit_name", "unit_type", "depa
 
 def ledger_frame(ledger: Ledger) -> pd.DataFrame:
     """The ledger's rows as a DataFrame (amounts stay Decimal), in the column order of LEDGER_COLUMNS."""
-    return pd.DataFrame([[getattr(row, c) for c in LEDGER_COLUMNS] for row in ledger.rows], columns=list(LEDGER_COLUMNS))
+    frame = pd.DataFrame(list(ledger.rows), columns=list(rules_engine.CutRow._fields), dtype=object)
+    return frame[list(LEDGER_COLUMNS)]
 
 
 def _rules_record(rules: CutRules) -> writes.RubricRecord:
@@ -321,7 +322,7 @@ ORDER BY a.adoption_id DESC
 def scenarios(con: Connection, year: int) -> pd.DataFrame:
     """The year's saved scenarios with their totals, oldest first; `adopted` marks the one in force."""
     with reading(con) as cur:
-        return cur.execute(SCENARIOS_SQL, {"year": year}).df()
+        return _exact(cur, SCENARIOS_SQL, {"year": year})
 
 
 def adoptions(con: Connection, year: int) -> pd.DataFrame:
@@ -344,11 +345,18 @@ ORDER BY seq
 """
 
 
+def _exact(cur: Connection, sql: str, params: dict[str, object]) -> pd.DataFrame:
+    """A query's rows as a DataFrame keeping DECIMAL values as Decimal (DuckDB's .df() makes them floats)."""
+    result = cur.execute(sql, params)
+    names = [d[0] for d in result.description]
+    return pd.DataFrame(result.fetchall(), columns=names, dtype=object)
+
+
 def scenario_ledger(con: Connection, scenario_id: int, units: Units = None) -> pd.DataFrame:
-    """A saved scenario's ledger rows within the viewer's units."""
+    """A saved scenario's ledger rows within the viewer's units (amounts Decimal)."""
     sql = LEDGER_SQL.format(columns=", ".join(LEDGER_COLUMNS))  # constant column names
     with reading(con) as cur:
-        return cur.execute(sql, {"scenario": scenario_id, "all_units": units is None, "units": list(units or [])}).df()
+        return _exact(cur, sql, {"scenario": scenario_id, "all_units": units is None, "units": list(units or [])})
 
 
 @dataclass(frozen=True)
@@ -371,11 +379,12 @@ def adopted(con: Connection, year: int) -> Adopted | None:
 
 
 def adopted_ledger(con: Connection, year: int, units: Units = None) -> pd.DataFrame:
-    """The adopted scenario's ledger (v_budget_cuts) within the viewer's units; empty when none was adopted."""
+    """The adopted scenario's ledger (v_budget_cuts) within the viewer's units, amounts Decimal; empty when none was
+    adopted."""
     with reading(con) as cur:
-        return cur.execute("SELECT * FROM v_budget_cuts WHERE year = $year AND ($all_units OR list_contains($units, "
+        return _exact(cur, "SELECT * FROM v_budget_cuts WHERE year = $year AND ($all_units OR list_contains($units, "
                            "unit_code)) ORDER BY seq",
-                           {"year": year, "all_units": units is None, "units": list(units or [])}).df()
+                      {"year": year, "all_units": units is None, "units": list(units or [])})
 
 
 def compute(con: Connection, year: int, rules: CutRules) -> Ledger:

@@ -13,7 +13,7 @@ from test_pages import DASHBOARD, TIMEOUT_S, signed_in
 from store import db
 from tests.conftest import form_bytes
 
-PAGES = ["overview.py", "units.py", "projects.py", "flags.py", "progress.py", "upload.py", "accounts.py", "audit.py",
+PAGES = ["overview.py", "units.py", "projects.py", "flags.py", "progress.py", "cuts.py", "upload.py", "accounts.py", "audit.py",
          "key_eval.py", "dept_eval.py"]
 
 

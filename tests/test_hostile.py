@@ -72,6 +72,25 @@ def with_cell(cell: str, value: object, **kwargs: object) -> bytes:
     return buf.getvalue()
 
 
+def xls_with_error(cell: str, code: int) -> bytes:
+    """The default form as an .xls (xlwt, no merges) with one cell holding an Excel error value, written as a BOOLERR
+    record by its BIFF code (0x2A = #N/A, 0x07 = #DIV/0!; xlwt's names for the codes are wrong, e.g. '#N/A!')."""
+    import xlwt
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    row, col = coordinate_to_tuple(cell)
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("道路清扫费")
+    for r, values in enumerate(form_rows()):
+        for c, value in enumerate(values):
+            if value is not None and (r, c) != (row - 1, col - 1):
+                ws.write(r, c, value)
+    ws.row(row - 1).set_cell_error(col - 1, code)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def far_cell(ref: str) -> bytes:
     return in_sheet("</sheetData>", f'<row><c r="{ref}" t="n"><v>1</v></c></row></sheetData>')
 
@@ -163,6 +182,11 @@ REJECTED_CASES = [
     Case("error-in-weight", lambda: with_cell("G13", "#N/A"), REJECTED,
          "单元格 G13（“清扫道路面积”的分值）是 Excel 错误值 #N/A", "G13"),
     Case("error-in-total", lambda: with_cell("H19", "#DIV/0!"), REJECTED, "是 Excel 错误值 #DIV/0!", "H19"),
+    Case("xls-error-in-weight", lambda: xls_with_error("G13", 0x2A), REJECTED,
+         "单元格 G13（“清扫道路面积”的分值）是 Excel 错误值 #N/A；请在 Excel 中改正公式或填入数值后重新上传", "G13",
+         name="单位.xls"),
+    Case("xls-error-in-total", lambda: xls_with_error("H19", 0x07), REJECTED, "是 Excel 错误值 #DIV/0!", "H19",
+         name="单位.xls"),
     Case("merged-budget-executed", lambda: workbook_bytes({"道路清扫费": form_rows(total=(100, 100, None, 10, "86%", 8.6))},
                                                           {"道路清扫费": ["E6:F6"]}), REJECTED,
          "单元格 E6:F6 是合并单元格，跨越了项目资金表中的 2 个数据格", "E6"),
@@ -484,6 +508,20 @@ def test_any_text_is_a_number_or_a_clear_refusal(text):
     assert number is None or number.is_finite()
     if number is not None:
         assert not any(ch in text for ch in "٣۴")
+
+
+@pytest.mark.parametrize(("cell", "xlsx_value", "xls_code"), [("G13", "#N/A", 0x2A), ("H19", "#DIV/0!", 0x07)])
+def test_an_xls_error_value_is_reported_as_in_an_xlsx_never_as_blank(fresh_db, cell, xlsx_value, xls_code):
+    """The same error cell gives the same problems in both formats: an ERROR naming it, no "为空" warning, no 未完成
+    form re-weighted from the other rows."""
+    before = snapshot(fresh_db)
+    reports = [load_source(fresh_db, SourceFile(name, data)) for name, data in (
+        ("单位.xlsx", with_cell(cell, xlsx_value)), ("单位.xls", xls_with_error(cell, xls_code)))]
+    xlsx, xls = ([(p.sheet, p.cell, p.message, p.severity) for p in r.problems] for r in reports)
+    assert xls == xlsx, (xls, xlsx)
+    assert [r.status for r in reports] == [REJECTED, REJECTED]
+    assert not any("为空" in p.message for p in reports[1].problems)
+    assert snapshot(fresh_db) == before
 
 
 def test_a_hidden_sheet_of_an_xls_workbook_is_skipped_too(fresh_db):

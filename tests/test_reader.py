@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 import xlwt
 
-from etl.reader import MAX_COLS, MAX_ROWS, UnreadableWorkbook, read_workbook, sniff
+from etl.reader import EXCEL_ERRORS, MAX_COLS, MAX_ROWS, UnreadableWorkbook, read_workbook, sniff
 from tests.conftest import form_bytes
 
 
@@ -92,6 +92,70 @@ def test_cells_keep_their_excel_positions_when_the_sheet_starts_late(kind):
         wb.active.cell(6, 5, "Y")
         wb.save(buf)
     assert read_workbook(buf.getvalue())[0].values == {(4, 3): "X", (6, 5): "Y"}
+
+
+def error_cells_workbook(kind: str) -> bytes:
+    """A workbook whose first sheet starts late and holds #N/A at C4, #DIV/0! at E6, and two error cells outside the
+    block read with max_rows=10 (row 12, column MAX_COLS + 1); a hidden second sheet holds #REF! at A1."""
+    buf = io.BytesIO()
+    inside, outside = {(4, 3): 0x2A, (6, 5): 0x07}, {(12, 1): 0x2A, (2, MAX_COLS + 1): 0x2A}
+    if kind == "xls":  # xlwt writes BOOLERR records; its names for the codes are wrong ('#N/A!'), so codes are given
+        book = xlwt.Workbook()
+        ws = book.add_sheet("表")
+        for (r, c), code in {**inside, **outside}.items():
+            ws.row(r - 1).set_cell_error(c - 1, code)
+        ws.write(6, 2, "文字")
+        hidden = book.add_sheet("隐藏")
+        hidden.row(0).set_cell_error(0, 0x17)
+        hidden.visibility = 1
+        book.save(buf)
+    else:
+        names = {0x2A: "#N/A", 0x07: "#DIV/0!"}
+        wb = openpyxl.Workbook()
+        wb.active.title = "表"
+        for (r, c), code in {**inside, **outside}.items():
+            wb.active.cell(r, c, names[code])  # openpyxl writes these strings as error values
+        wb.active.cell(7, 3, "文字")
+        hidden = wb.create_sheet("隐藏")
+        hidden["A1"] = "#REF!"
+        hidden.sheet_state = "hidden"
+        wb.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_error_values_are_read_as_written_within_the_block(kind):
+    """An .xls error cell reads as the .xlsx one does (calamine alone shows it empty): noted in errors and shown as
+    written, at its Excel position; cells beyond the block and hidden sheets are not read."""
+    sheets = read_workbook(error_cells_workbook(kind), max_rows=10)
+    assert [(s.name, s.hidden) for s in sheets] == [("表", False), ("隐藏", True)]
+    sheet = sheets[0]
+    assert sheet.errors == {(4, 3): "#N/A", (6, 5): "#DIV/0!"}
+    assert sheet.values == {(4, 3): "#N/A", (6, 5): "#DIV/0!", (7, 3): "文字"}
+    assert sheet.truncated
+    assert sheets[1].errors == {} and sheets[1].values == {}
+
+
+@pytest.mark.parametrize("code", [0x00, 0x07, 0x0F, 0x17, 0x1D, 0x24, 0x2A])
+def test_every_xls_error_code_reads_as_its_excel_text(code):
+    book = xlwt.Workbook()
+    book.add_sheet("表").row(0).set_cell_error(0, code)
+    buf = io.BytesIO()
+    book.save(buf)
+    sheet = read_workbook(buf.getvalue())[0]
+    assert sheet.errors[(1, 1)] in EXCEL_ERRORS and sheet.values == sheet.errors
+
+
+def test_an_xls_that_xlrd_cannot_read_is_still_read_by_calamine(monkeypatch):
+    """xlrd only looks for error cells: when it fails, the workbook is read as before (error cells empty)."""
+    import xlrd
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise xlrd.XLRDError("unsupported")
+
+    monkeypatch.setattr(xlrd, "open_workbook", fail)
+    sheet = read_workbook(error_cells_workbook("xls"), max_rows=10)[0]
+    assert sheet.errors == {} and sheet.values == {(7, 3): "文字"}
 
 
 def test_sheet_names_without_reading_sheets():

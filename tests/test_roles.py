@@ -23,13 +23,14 @@ TIMEOUT_S = 60
 UNIT_CODE = "214001"  # demo_dw's unit, 区市容环卫局
 EVAL_PAGES = ["key_eval.py", "dept_eval.py"]
 PAGES = {  # what each demo role finds in the navigation
-    "demo_jxb": ["overview.py", "units.py", "projects.py", "flags.py", "progress.py", "upload.py", "accounts.py",
-                 "audit.py", *EVAL_PAGES],
-    "demo_ys": ["overview.py", "units.py", "projects.py", "flags.py", "progress.py", "audit.py", *EVAL_PAGES],
-    "demo_dw": ["overview.py", "units.py", "projects.py", "flags.py", "progress.py", "upload.py", "audit.py",
+    "demo_jxb": ["overview.py", "units.py", "projects.py", "flags.py", "progress.py", "cuts.py", "upload.py",
+                 "accounts.py", "audit.py", *EVAL_PAGES],
+    "demo_ys": ["overview.py", "units.py", "projects.py", "flags.py", "progress.py", "cuts.py", "audit.py", *EVAL_PAGES],
+    "demo_dw": ["overview.py", "units.py", "projects.py", "flags.py", "progress.py", "cuts.py", "upload.py", "audit.py",
                 *EVAL_PAGES],
     "demo_zj": [*EVAL_PAGES, "audit.py"],  # an expert: its panels only
-    "demo_ld": ["overview.py", "units.py", "projects.py", "flags.py", "progress.py", "audit.py", *EVAL_PAGES],
+    "demo_ld": ["overview.py", "units.py", "projects.py", "flags.py", "progress.py", "cuts.py", "audit.py",
+                *EVAL_PAGES],
 }
 
 
@@ -155,7 +156,7 @@ def test_each_role_walks_its_pages_and_sees_only_its_scope(app_db, username):
         if units == ():
             assert s.NO_SCOPE_EXPERT in text and not at.dataframe, page
             continue
-        if page in ("projects.py", "units.py", "flags.py", "progress.py"):
+        if page in ("projects.py", "units.py", "flags.py", "progress.py", "cuts.py"):  # cuts.py: the adopted ledger
             table = next(d.value for d in at.dataframe if "单位名称" in d.value.columns)
             shown = set(table["单位名称"])
             allowed = {r[0] for r in con.execute("SELECT DISTINCT unit_name FROM v_project_scores WHERE "

@@ -523,3 +523,102 @@ def blank_template(year: int | None, unit_code: str | None, unit_name: str | Non
 
 DEADLINE_KINDS = submissions.KINDS
 DeadlineError = submissions.DeadlineError
+
+
+# ---- 结果应用 (issue 10) ------------------------------------------------------------------------------------------
+from rubrics import cuts as cut_rules  # noqa: E402
+from store import cuts  # noqa: E402
+
+
+@st.cache_resource(show_spinner=False)
+def default_cut_rules() -> cut_rules.CutRules:
+    """The shipped rule table (rubrics/budget_cuts.yaml), read once per process."""
+    return cut_rules.load_rules()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def cut_lines(year: int, version: int) -> tuple[cut_rules.Line, ...]:
+    """The engine's input for the year (every continuing project and unit), shared by all sessions: frozen
+    dataclasses, never changed; the data version is part of the key."""
+    return tuple(cuts.lines(con(), year))
+
+
+def what_if(rules: cut_rules.CutRules, year: int, version: int) -> cut_rules.Ledger:
+    """The year's ledger under edited rules (not stored)."""
+    return cut_rules.compute(rules, cut_lines(year, version))
+
+
+def cut_ledger_frame(ledger: cut_rules.Ledger, units: Units) -> pd.DataFrame:
+    """A computed ledger as a frame (amounts Decimal), the viewer's units only."""
+    frame = cuts.ledger_frame(ledger)
+    return frame if units is None else frame[frame["unit_code"].isin(list(units))].reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def adopted_cuts(year: int, units: Units, version: int) -> tuple[cuts.Adopted | None, pd.DataFrame]:
+    """The year's adopted scenario and its ledger within the viewer's units."""
+    return cuts.adopted(con(), year), cuts.adopted_ledger(con(), year, units)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cut_scenarios(year: int, version: int) -> pd.DataFrame:
+    """The year's saved scenarios with their totals."""
+    return cuts.scenarios(con(), year)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def scenario_ledger(scenario_id: int, units: Units, version: int) -> pd.DataFrame:
+    """A saved scenario's ledger within the viewer's units."""
+    return cuts.scenario_ledger(con(), scenario_id, units)
+
+
+def cut_adoptions(year: int) -> pd.DataFrame:
+    """Every adoption of the year, newest first (not cached: it is the history a decision is made on)."""
+    return cuts.adoptions(con(), year)
+
+
+def scenario_rules(scenario_id: int) -> cut_rules.CutRules | None:
+    """The rules a saved scenario applied (None when its text no longer validates)."""
+    text = cuts.scenario_rules(con(), scenario_id)
+    try:
+        return None if text is None else cut_rules.rules_from_bytes(text.encode("utf-8"), "方案")
+    except cut_rules.RubricError:
+        return None
+
+
+def cuts_inputs_version() -> int:
+    """What the ledger is computed from, as a number (a scenario saved on another number is stale)."""
+    return cuts.inputs_version(con())
+
+
+def save_cut_scenario(viewer: Viewer, year: int, name: str, rules: cut_rules.CutRules, changes: str,
+                      ledger: cut_rules.Ledger) -> int:
+    """Save a what-if scenario with its ledger (绩效办)."""
+    return cuts.save_scenario(con(), viewer, year, name, default_cut_rules(), rules, changes, ledger,
+                              cuts.inputs_version(con()))
+
+
+def adopt_cut_scenario(viewer: Viewer, scenario_id: int, note: str) -> int:
+    """Adopt a saved scenario (绩效办); earlier adoptions stay in the history."""
+    return cuts.adopt(con(), viewer, scenario_id, note)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def budget_requests(year: int, units: Units, version: int) -> pd.DataFrame:
+    """The year's current requests within the viewer's units."""
+    return cuts.requests(con(), year, units)
+
+
+def save_requests(viewer: Viewer, year: int, rows: list[cuts.Request], source: str, file_name: str | None = None,
+                  file_hash: str | None = None) -> int:
+    """Store a batch of requests (it replaces the current requests of the units it names)."""
+    return cuts.save_requests(con(), viewer, year, rows, source, file_name, file_hash)
+
+
+def request_knowledge(year: int) -> cuts.Known:
+    """The units and projects a request may name in the year."""
+    return cuts.known(con(), year)
+
+
+CutsError = cuts.CutsError
+RuleError = cut_rules.RubricError

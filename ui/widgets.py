@@ -179,9 +179,10 @@ def filter_text(picked: dict[str, list[str] | str]) -> str:
 
 
 def table_with_downloads(ctx: PageContext, table: pd.DataFrame, what: str, height: int | Literal["auto"] = "auto",
-                         full: Callable[[], pd.DataFrame] | None = None, filters: str = "") -> None:
+                         full: Callable[[], pd.DataFrame] | None = None, filters: str = "", key: str | None = None) -> None:
     """A shaped table (Chinese column names, exact numbers) with Excel and CSV downloads named after it and the
-    year. With `full`, the downloads hold every row it returns, built only when the user clicks."""
+    year. With `full`, the downloads hold every row it returns, built only when the user clicks. `key` tells apart
+    two tables of one name on a page."""
     shown = tables.for_display(table)
     st.dataframe(shown, hide_index=True, width="stretch", height=height, placeholder=fmt.EMPTY,
                  column_config=column_config(shown))
@@ -189,8 +190,10 @@ def table_with_downloads(ctx: PageContext, table: pd.DataFrame, what: str, heigh
     left, right, _ = st.columns([1, 1, 6])
     if full is None:  # the table itself: its files are built once per table and kept
         xlsx, csv = _downloads(table, what, title)
-        left.download_button(s.DOWNLOAD_EXCEL, xlsx, file_name=f"{what}_{ctx.year}.xlsx", mime=XLSX_MIME)
-        right.download_button(s.DOWNLOAD_CSV, csv, file_name=f"{what}_{ctx.year}.csv", mime="text/csv")
+        left.download_button(s.DOWNLOAD_EXCEL, xlsx, file_name=f"{what}_{ctx.year}.xlsx", mime=XLSX_MIME,
+                             key=f"{key}_xlsx" if key else None)
+        right.download_button(s.DOWNLOAD_CSV, csv, file_name=f"{what}_{ctx.year}.csv", mime="text/csv",
+                              key=f"{key}_csv" if key else None)
         return
 
     def xlsx_now() -> bytes:
@@ -199,8 +202,10 @@ def table_with_downloads(ctx: PageContext, table: pd.DataFrame, what: str, heigh
     def csv_now() -> bytes:
         return fmt.csv_bytes(full())
 
-    left.download_button(s.DOWNLOAD_EXCEL, xlsx_now, file_name=f"{what}_{ctx.year}.xlsx", mime=XLSX_MIME)
-    right.download_button(s.DOWNLOAD_CSV, csv_now, file_name=f"{what}_{ctx.year}.csv", mime="text/csv")
+    left.download_button(s.DOWNLOAD_EXCEL, xlsx_now, file_name=f"{what}_{ctx.year}.xlsx", mime=XLSX_MIME,
+                         key=f"{key}_xlsx" if key else None)
+    right.download_button(s.DOWNLOAD_CSV, csv_now, file_name=f"{what}_{ctx.year}.csv", mime="text/csv",
+                          key=f"{key}_csv" if key else None)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -212,7 +217,9 @@ def _downloads(table: pd.DataFrame, what: str, title: str) -> tuple[bytes, bytes
 COLUMN_FORMATS = {  # how shaped tables show numbers on screen: 万元 with two decimals, scores two, rates percent
     s.COL_BUDGET: "accounting", s.COL_EXECUTED: "accounting", s.COL_RATE: "%.2f%%", s.COL_SELF: "%.2f",
     s.COL_COMPUTED: "%.2f", s.COL_REVIEWED: "%.2f", s.COL_FINAL: "%.2f", s.COL_SCORE: "%.2f", s.COL_WEIGHT: "%.2f",
-    s.COL_APPLIED: "%.2f", s.COL_SHARE: "%.2f%%",
+    s.COL_APPLIED: "%.2f", s.COL_SHARE: "%.2f%%", s.COL_CUT_SCORE: "%.2f", s.COL_CUT_REQUEST: "accounting",
+    s.COL_CUT_BASE: "accounting", s.COL_CUT_PCT: "%.2f%%", s.COL_CUT_AMOUNT: "accounting", s.COL_CUT_AFTER: "accounting",
+    s.COL_REQUEST_AMOUNT: "accounting",
 }
 _NONCE = "_selection_nonce"  # session_state: bumped on every move, so a table's old selection does not reopen
 
