@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import subprocess
 import sys
 import zipfile
@@ -53,9 +54,21 @@ def patch(data: bytes, member: str, change: Callable[[bytes], bytes]) -> bytes:
     return out.getvalue()
 
 
+def _literal(xml: bytes) -> bytes:
+    """Sheet XML with non-ASCII character references (&#36947; — openpyxl writes them when lxml is installed)
+    written out as UTF-8, so a piece of text can be found whichever way the workbook was written."""
+    return re.sub(rb"&#(x[0-9a-fA-F]+|[0-9]+);", lambda m: _char(m.group(1)), xml)
+
+
+def _char(ref: bytes) -> bytes:
+    code = int(ref[1:], 16) if ref.startswith(b"x") else int(ref)
+    return chr(code).encode() if code >= 0x80 else b"&#" + ref + b";"
+
+
 def in_sheet(old: str, new: str, data: bytes | None = None) -> bytes:
     """The default form with one piece of its sheet XML replaced (the piece must be there)."""
     def change(xml: bytes) -> bytes:
+        xml = _literal(xml)
         assert old.encode() in xml, old
         return xml.replace(old.encode(), new.encode(), 1)
     return patch(data or form_bytes(), SHEET, change)
