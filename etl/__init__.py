@@ -92,3 +92,28 @@ def blank_form_template(year: int | None, unit_code: str | None, unit_name: str 
     from etl.template import blank_form, file_name
 
     return file_name(year, unit_code, unit_name), blank_form(year, unit_code, unit_name)
+
+
+def request_template(year: int, known: Any, filled: Sequence[Any] = ()) -> tuple[str, bytes]:
+    """(file name, .xlsx bytes) of the 下年预算申报表 template for the evaluated `year`, prefilled with the units and
+    projects of `known` (store.cuts.known) and the amounts of `filled` (store.cuts.Request) where given (etl.requests)."""
+    from etl.requests import file_name, template_rows
+    from etl.requests import request_template as template
+
+    return file_name(year), template(year, template_rows(known, filled))
+
+
+def check_request_file(name: str, data: bytes, year: int, known: Any) -> Any:
+    """Read and check a filled 下年预算申报表 against `known` (store.cuts.known), storing nothing: etl.requests.RequestCheck
+    (rows, problems naming file, sheet and cell; `ok` when it may be stored)."""
+    from etl.requests import read_requests
+
+    return read_requests(name, data, year, known)
+
+
+def import_request_file(con: Any, actor: Any, name: str, data: bytes, year: int) -> Any:
+    """Check a filled 下年预算申报表 and, when it has no error, store it on behalf of `actor` (it replaces the current
+    requests of every unit it names): the RequestCheck, with `batch_id` set when stored."""
+    from etl.requests import import_requests
+
+    return import_requests(con, actor, name, data, year)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from etl.expert_sheet import REJECTED, SheetFile, import_files
 from etl.load import SYSTEM, FileReport, load_paths, project_id
-from sampledata.paths import SAMPLE_DIR, SAMPLE_YEAR, SAMPLE_YEARS, sample_dir
-from store import evaluations
+from etl.requests import RequestCheck, read_requests
+from sampledata.paths import REQUEST_FILE, SAMPLE_DIR, SAMPLE_YEAR, SAMPLE_YEARS, sample_dir
+from store import cuts, evaluations
 from store.access import ADMIN, BUDGET, EXPERT, READER, UNIT, Viewer
 from store.accounts import Demo, ensure_demo_accounts
 from store.db import Connection, StoreError, checkpoint, open_db
@@ -19,20 +20,36 @@ from store.evaluations import KIND_DEPT, KIND_KEY, Expert
 Progress = Callable[[int, int, str], None]
 
 
+def _forms_in(folder: Path) -> list[Path]:
+    """The plan and form workbooks of a sample year's folder: not its request sheet (nor 专家评分/, a subfolder)."""
+    return sorted(p for p in folder.glob("*.xlsx") if p.name != REQUEST_FILE)
+
+
 def sample_files(years: tuple[int, ...] = SAMPLE_YEARS) -> list[Path]:
-    """The bundled sample workbooks of every sample year, oldest year first; a year whose folder is empty is
-    written from the generator first."""
+    """The bundled sample workbooks (plan and forms) of every sample year, oldest year first; a year whose folder is
+    empty is written from the generator first."""
     files: list[Path] = []
     for year in years:
         folder = sample_dir(year)
-        found = sorted(folder.glob("*.xlsx"))
+        found = _forms_in(folder)
         if not found:
             from sampledata.generator import write_sample  # the generator (openpyxl, name pools) only when needed
 
             write_sample(folder, year)
-            found = sorted(folder.glob("*.xlsx"))
+            found = _forms_in(folder)
         files += found
     return files
+
+
+def sample_request_file(year: int) -> Path:
+    """A sample year's filled 下年预算申报表, written from the generator when it is missing."""
+    path = sample_dir(year) / REQUEST_FILE
+    if not path.is_file():
+        from sampledata.generator import _cached_plan
+        from sampledata.requests import write_requests
+
+        write_requests(_cached_plan(year), path.parent)
+    return path
 
 
 # One demo account per role, for the sample year (password `demo`); disabled when the first real account is made.
@@ -108,9 +125,70 @@ def load_sample_evaluations(con: Connection, actor: Viewer) -> list[SheetFile]:
     return reports
 
 
+# The scenario the sample build adopts, so that the dashboard shows the cuts of the default rules from the start.
+SAMPLE_SCENARIO = "默认规则（示例参数）"
+SAMPLE_SCENARIO_NOTE = "示例数据：按 rubrics/budget_cuts.yaml 的默认规则（示例参数）计算，由示例数据构建时采纳"
+
+
+@dataclass(frozen=True)
+class SampleCuts:
+    """What load_sample_cuts did per year: the request sheet (None when it was loaded before) and the scenario id
+    (None when it existed)."""
+
+    year: int
+    requests: RequestCheck | None
+    scenario_id: int | None
+
+
+def load_sample_cuts(con: Connection, actor: Viewer, years: tuple[int, ...] = SAMPLE_YEARS) -> list[SampleCuts]:
+    """Import each sample year's request sheet through the real reader (after its forms) unless the year has requests,
+    then save and adopt the default rules' scenario unless one is adopted; raises SampleError when a sheet has an
+    error. Running it again changes nothing."""
+    from rubrics.cuts import load_rules
+
+    rules = load_rules()
+    done: list[SampleCuts] = []
+    for year in years:
+        stored = cuts.requests(con, year)
+        checked: RequestCheck | None = None
+        if stored.empty:  # requests entered since are never overwritten by the sample
+            path = sample_request_file(year)
+            checked = read_requests(REQUEST_FILE, path.read_bytes(), year, cuts.known(con, year))
+            if not checked.ok:
+                raise SampleError(f"示例下年预算申报表（{year} 年度）导入失败：" + "；".join(str(p) for p in checked.errors[:5]))
+            checked.batch_id = cuts.save_requests(con, actor, year, checked.rows, cuts.SOURCE_SAMPLE, REQUEST_FILE,
+                                                  checked.file_hash)
+        scenario_id = None
+        if cuts.adopted(con, year) is None and SAMPLE_SCENARIO not in set(cuts.scenarios(con, year)["name"]):
+            scenario_id = cuts.save_and_adopt(con, actor, year, SAMPLE_SCENARIO, rules, note=SAMPLE_SCENARIO_NOTE)
+        done.append(SampleCuts(year, checked, scenario_id))
+    return done
+
+
 def add_demo_accounts(con: Connection) -> int:
     """The sample year's demo accounts, unless accounts exist already; returns how many were made."""
     return ensure_demo_accounts(con, DEMO_ACCOUNTS)
+
+
+CUTS_STEP = "下年预算申报表与压减方案"  # the build's last step, after the files (what the progress bar shows)
+
+
+class _Steps:
+    """The build's progress: the files as load_paths reports them, then one more step (requests and the scenario)."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress, self.total = progress, 0
+
+    def files(self, done: int, total: int, name: str) -> None:
+        """load_paths' report of one file, counted against the files and the extra step."""
+        self.total = total
+        if self.progress is not None:
+            self.progress(done, total + 1, name)
+
+    def done(self, name: str) -> None:
+        """The extra step finished: the bar is full."""
+        if self.progress is not None:
+            self.progress(self.total + 1, self.total + 1, name)
 
 
 def build_sample_database(path: Path, progress: Progress | None = None) -> list[FileReport]:
@@ -123,14 +201,17 @@ def build_sample_database(path: Path, progress: Progress | None = None) -> list[
     tmp = path.with_name(path.stem + ".new.duckdb")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    steps = _Steps(progress)
     con = open_db(tmp)
     try:
-        reports = load_paths(con, sample_files(), progress=progress)
+        reports = load_paths(con, sample_files(), progress=steps.files)
         rejected = [r for r in reports if r.rejected]
         if rejected:
             raise RuntimeError("示例数据导入失败：" + "；".join(r.line() for r in rejected))
         add_demo_accounts(con)
         load_sample_evaluations(con, SYSTEM)
+        load_sample_cuts(con, SYSTEM)
+        steps.done(CUTS_STEP)
         checkpoint(con)
     finally:
         con.close()

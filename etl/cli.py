@@ -1,4 +1,5 @@
-"""Command line: `python -m etl sample | load | check | rescore | users | backup | restore | template | export`. Parses arguments and
+"""Command line: `python -m etl sample | load | check | rescore | users | backup | restore | template | requests |
+requests-template | export`. Parses arguments and
 calls the library. Every write is made on behalf of the operator (`命令行:<system user>`, with the 绩效办 role)
 and audited."""
 
@@ -9,11 +10,12 @@ import getpass
 import sys
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
 from etl import remote
-from etl.build import add_demo_accounts, load_sample_evaluations, sample_files
+from etl.build import SAMPLE_SCENARIO, add_demo_accounts, load_sample_cuts, load_sample_evaluations, sample_files
 from etl.explain import explain
 from etl.form import Problem
 from etl.load import BATCH_FILES, REJECTED, FileReport, check, check_source, default_workers, iter_sources, load_paths
@@ -31,6 +33,7 @@ OPEN_WAIT_S = 30  # how long a command waits for another process to release the 
 T = TypeVar("T")
 DEMO_BANNER = "已创建演示账户（demo_jxb 绩效办、demo_ys 预算股室、demo_dw 单位、demo_zj 专家、demo_ld 只读，密码均为 demo）；创建第一个正式账户后自动停用"
 EVAL_BANNER = "已创建示例的重点评价（区市容环卫局 道路清扫费）和部门整体评价（5 个部门），导入专家评分表 {files} 个"
+CUTS_BANNER = "{year} 年度：{requests}；压减方案“{scenario}”{adopted}"
 SAMPLE_BANNER = ("导入内置示例数据（示例数据：模拟的 2014、2015 两个年度，2015 年度 121 家单位、793 个项目，"
                  "并非真实单位填报）")
 DB_HELP = "数据库文件（默认 data/budget_perf.duckdb，或环境变量 BUDGET_PERF_DB）"
@@ -61,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     _users_parser(sub)
     _backup_parsers(sub)
     _template_parser(sub)
+    _requests_parsers(sub)
     _export_parser(sub)
     return parser
 
@@ -158,6 +162,10 @@ def _load(db: Path | None, paths: list[Path], year: int | None, wait_s: float, d
                 print(DEMO_BANNER)
             sheets = load_sample_evaluations(con, command_line())
             print(EVAL_BANNER.format(files=len(sheets)))
+            for item in load_sample_cuts(con, command_line()):
+                print(CUTS_BANNER.format(year=item.year, scenario=SAMPLE_SCENARIO,
+                                         requests=item.requests.line() if item.requests else "已有下年预算申报数，未更改",
+                                         adopted="已计算并采纳" if item.scenario_id else "已存在或已采纳其他方案，未更改"))
         return reports
 
     started = time.perf_counter()
@@ -230,6 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         return _restore(args.archive, args.db)
     if args.command == "template":
         return _template(args)
+    if args.command == "requests":
+        return _requests(args)
+    if args.command == "requests-template":
+        return _requests_template(args)
     if args.command == "export":
         return _export(args)
     return _check(args.paths, args.year, args.explain)
@@ -370,6 +382,72 @@ def _template(args: argparse.Namespace) -> int:
         return EXIT_REJECTED
     args.out.write_bytes(data)
     print(f"已写入空白自评表模板：{args.out}")
+    return EXIT_OK
+
+
+def _requests_parsers(sub: argparse._SubParsersAction) -> None:
+    """The `requests` and `requests-template` commands: next year's requests (etl.requests)."""
+    load = sub.add_parser("requests", help="导入下年预算申报表（.xlsx）：替换表中各单位当前的下年预算申报数；有错误时不导入")
+    load.add_argument("--year", type=int, required=True, help="评价年度（申报的是下一年度的预算），如 2015")
+    load.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    load.add_argument("--wait", type=float, default=OPEN_WAIT_S, help=WAIT_HELP)
+    load.add_argument("--check", action="store_true", help="只检查，不写入数据库")
+    load.add_argument("file", type=Path, help="填好的下年预算申报表")
+    blank = sub.add_parser("requests-template", help="生成下年预算申报表模板（预填该年度的单位和项目，含填表说明）")
+    blank.add_argument("--year", type=int, required=True, help="评价年度，如 2015（模板预填该年度有自评表的单位和项目）")
+    blank.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    blank.add_argument("--wait", type=float, default=OPEN_WAIT_S, help=WAIT_HELP)
+    blank.add_argument("--filled", action="store_true", help="同时填入当前已有的下年预算申报数")
+    blank.add_argument("--out", type=Path, required=True, help="写入的 .xlsx 文件")
+
+
+def _requests(args: argparse.Namespace) -> int:
+    from etl.requests import import_requests, read_requests
+    from store.cuts import known
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        _say(f"无法读取 {args.file}：{exc.strerror or exc}")
+        return EXIT_REJECTED
+    name = str(args.file)
+
+    def work(con: Connection) -> int:
+        if args.check:
+            checked = read_requests(name, data, args.year, known(con, args.year))
+        else:
+            checked = import_requests(con, command_line(), name, data, args.year)
+        for problem in checked.problems:
+            print(problem, flush=True)
+        print(checked.line())
+        return EXIT_OK if checked.ok and (args.check or checked.batch_id is not None) else EXIT_REJECTED
+
+    return int(_with_db(args.db, args.wait, work))  # the dashboard holds the file: one line, as `rescore` says
+
+
+def _requests_template(args: argparse.Namespace) -> int:
+    from etl.requests import request_template, template_rows
+    from store.cuts import Request, known, requests
+
+    def work(con: Connection) -> bytes | None:
+        found = known(con, args.year)
+        if not found.units:
+            _say(f"{args.year} 年度还没有导入任何自评表，模板没有可预填的单位；请先导入该年度的自评表")
+            return None
+        filled: list[Request] = []
+        if args.filled:
+            current = requests(con, args.year)
+            filled = [Request(str(r.unit_code), str(r.unit_name), r.project_name if isinstance(r.project_name, str) else None,
+                              Decimal(str(r.amount)), bool(r.individual)) for r in current.itertuples()]
+        return request_template(args.year, template_rows(found, filled))
+
+    data = _with_db(args.db, args.wait, work)
+    if isinstance(data, int):
+        return data
+    if data is None:
+        return EXIT_REJECTED
+    args.out.write_bytes(data)
+    print(f"已写入 {args.year + 1} 年度下年预算申报表模板（{args.year} 年度评价）：{args.out}")
     return EXIT_OK
 
 

@@ -1494,8 +1494,8 @@ _UNIT_FILE = re.compile(r"^\d{6}_.+\.xlsx$")
 
 
 def write_sample(out_dir: Path | None = None, year: int = SAMPLE_YEAR) -> list[Path]:
-    """Write a sample year's registry and unit workbooks into `out_dir` (default data/sample/<year>/); returns
-    the paths, registry first.
+    """Write a sample year's registry, unit workbooks and filled request sheet (下年预算申报表, sampledata.requests)
+    into `out_dir` (default data/sample/<year>/); returns the paths: registry first, request sheet last.
 
     Unit workbooks left in `out_dir` from an earlier run (`<6 digits>_<name>.xlsx`) that this run
     does not write are removed, so the folder always holds exactly one sample year.
@@ -1510,6 +1510,9 @@ def write_sample(out_dir: Path | None = None, year: int = SAMPLE_YEAR) -> list[P
         path = out_dir / u.file_name
         path.write_bytes(workbook_bytes(_unit_workbook(u, year), stamp))
         written.append(path)
+    from sampledata.requests import write_requests  # etl.requests' template, filled (imports the store's types)
+
+    written.append(write_requests(plan, out_dir))
     keep = {p.name for p in written}
     for stale in sorted(out_dir.glob("*.xlsx")):
         if _UNIT_FILE.match(stale.name) and stale.name not in keep:

@@ -28,6 +28,7 @@ import python_calamine
 from openpyxl import Workbook
 
 from etl.reader import MAX_LIST_ROWS, MAX_UNCOMPRESSED_MB
+from sampledata.paths import REQUEST_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "data" / "sample" / "2015"
@@ -287,7 +288,8 @@ def write_tier(multiplier: int, out_dir: Path, source: Path = SOURCE_DIR,
     """
     out_dir, source = Path(out_dir), Path(source)
     plan_path = source / PLAN_FILE
-    units = sorted(p for p in source.glob("*.xlsx") if p.name != PLAN_FILE and not p.name.startswith(("~$", ".")))
+    units = sorted(p for p in source.glob("*.xlsx")
+                   if p.name not in (PLAN_FILE, REQUEST_FILE) and not p.name.startswith(("~$", ".")))
     others = sorted(p.name for p in source.iterdir() if p.suffix.lower() in (".xls", ".xlsm", ".zip"))
     if not plan_path.is_file() or not units:
         raise TierError(f"{source} holds no {PLAN_FILE} and unit workbooks; write the sample first "

@@ -130,15 +130,15 @@ def test_a_bad_request_batch_is_refused_naming_the_cell_and_nothing_changes(con,
 
 
 def test_a_batch_replaces_only_the_units_it_names(con):
-    others = con.execute("SELECT sum(amount) FROM budget_requests WHERE is_current AND unit_code <> '209001'").fetchone()
+    others = con.execute("SELECT sum(amount) FROM budget_requests WHERE is_current AND year = 2015 AND unit_code <> '209001'").fetchone()
     cuts.save_requests(con, access.command_line(), YEAR, [cuts.Request("209001", "区民政局", None, Decimal("321.5"))],
                        cuts.SOURCE_PAGE)
-    mine = con.execute("SELECT project_name, amount FROM budget_requests WHERE is_current AND unit_code = '209001'"
+    mine = con.execute("SELECT project_name, amount FROM budget_requests WHERE is_current AND year = 2015 AND unit_code = '209001'"
                        ).fetchall()
     assert mine == [(None, Decimal("321.500000"))]
-    assert con.execute("SELECT sum(amount) FROM budget_requests WHERE is_current AND unit_code <> '209001'"
+    assert con.execute("SELECT sum(amount) FROM budget_requests WHERE is_current AND year = 2015 AND unit_code <> '209001'"
                        ).fetchone() == others
-    kept = con.execute("SELECT count(*) FROM budget_requests WHERE NOT is_current AND unit_code = '209001'").fetchone()[0]
+    kept = con.execute("SELECT count(*) FROM budget_requests WHERE NOT is_current AND year = 2015 AND unit_code = '209001'").fetchone()[0]
     assert kept >= 1  # the replaced rows stay, not current
     assert audit.entries(con, audit.Filter(actions=(audit.REQUESTS,))).shape[0] >= 1
 

@@ -33,6 +33,7 @@ from sampledata.generator import (
     quirk_counts,
 )
 from sampledata.names import NAMES_PATH, NamesError, load_names
+from sampledata.paths import REQUEST_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 RUBRIC = load_rubric()  # the rule numbers the forms are scored with
@@ -238,7 +239,7 @@ def written(generated_sample: list[Path]) -> list[Path]:
 def forms(written: list[Path]) -> dict[tuple[str, str], Form]:
     """Every form, keyed by (file name, sheet title), in file and sheet order."""
     out: dict[tuple[str, str], Form] = {}
-    for path in written[1:]:
+    for path in written[1:-1]:  # the unit workbooks: between the registry and the request sheet
         wb = openpyxl.load_workbook(path, read_only=True)
         for ws in wb.worksheets:
             out[(path.name, ws.title)] = _read_form(list(ws.iter_rows(values_only=True)))
@@ -261,9 +262,10 @@ def registry(written: list[Path]) -> tuple[list[tuple], list[tuple]]:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_files_registry_first_then_121_units(written):
+def test_files_registry_first_then_121_units_then_the_request_sheet(written):
     assert written[0].name == REGISTRY_FILE
-    units = written[1:]
+    assert written[-1].name == REQUEST_FILE
+    units = written[1:-1]
     assert len(units) == 121
     assert all(re.fullmatch(r"\d{6}_.+\.xlsx", p.name) for p in units)
     assert sorted(p.name for p in written) == sorted(p.name for p in written[0].parent.iterdir())
