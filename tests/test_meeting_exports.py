@@ -30,7 +30,7 @@ from store.meeting import MeetingData, MeetingFilters, gather
 YEAR = 2015
 SCREEN_TITLES = [s.SCREEN_HEADLINE, s.SCREEN_GRADES, s.SCREEN_DOMAINS, s.SCREEN_WEAKEST, s.SCREEN_KEY, s.SCREEN_DEPT,
                  s.SCREEN_CUTS, s.SCREEN_NEXT]
-CHARTS = 5  # grades, domains, weakest units, key evaluation, departments
+CHARTS = 6  # grades, domains, weakest units, key evaluation, departments, the cuts waterfall
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_slide_text_is_real_text_with_an_east_asian_typeface(built, sample_con):
     for expected in (f"{n['units']} 家", f"{n['projects']} 个", fmt.yi(n["budget"]), fmt.yi(n["executed"]),
                      "83.62%", "49%", f"{n['mean']:.2f}", f"{n['flagged']} 个"):
         assert expected in headline
-    assert s.CUTS_NONE in "\n".join(_texts(list(deck.slides)[7]))
+    assert "采纳方案：默认规则（示例参数）" in "\n".join(_texts(list(deck.slides)[7]))  # the sample adopts one
 
 
 # ---- the written report -----------------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def test_report_has_the_seed_structure_and_the_databases_figures(built, sample_c
     for flag, count in sample_con.execute("SELECT f, count(*) FROM (SELECT unnest(flags) f FROM v_project_scores "
                                           "WHERE year = ?) GROUP BY f", [YEAR]).fetchall():
         assert f"{flag}：{count}个项目" in text
-    assert s.CUTS_NONE + "。" in paragraphs
+    assert any(p.startswith("按采纳的压减方案“默认规则（示例参数）”") for p in paragraphs)
     assert s.REPORT_NEXT_PLACEHOLDER in paragraphs and s.REPORT_SAMPLE in paragraphs
 
 
@@ -179,7 +179,7 @@ def test_workbook_sheets_totals_and_print_setup(built, sample_con):
                                             "WHERE year = ?)", [YEAR]).fetchone()[0]
     assert all(r[s.COL_SENTENCE] for r in flags)
     assert len(_rows(wb[s.SHEET_KEY])) == 1 and len(_rows(wb[s.SHEET_DEPT])) == 5
-    assert wb[s.SHEET_CUTS]["A3"].value == s.CUTS_NONE
+    assert wb[s.SHEET_CUTS]["A5"].value in ("项目", "单位")  # the adopted scenario's ledger
     for name in (s.SHEET_UNITS, s.SHEET_PROJECTS, s.SHEET_FLAGS):
         ws = wb[name]
         assert ws.freeze_panes == "A4" and ws.print_title_rows == "$3:$3"
@@ -234,12 +234,26 @@ def test_the_bundle_holds_all_four(facts):
     assert len([n for n in names if n.startswith(f"{exports.CHARTS_FOLDER}/")]) == CHARTS
 
 
+def test_without_an_adopted_scenario_the_material_says_so(facts):
+    none = dataclasses.replace(facts, cuts=None)
+    built = exports.build(none)
+    slide = list(Presentation(io.BytesIO(built["pptx"].data)).slides)[7]
+    assert s.CUTS_NONE in "\n".join(_texts(slide)) and not any(shape.shape_type == 13 for shape in slide.shapes)
+    with zipfile.ZipFile(io.BytesIO(built["png"].data)) as z:
+        assert len(z.namelist()) == CHARTS - 1
+    assert openpyxl.load_workbook(io.BytesIO(built["xlsx"].data))[s.SHEET_CUTS]["A3"].value == s.CUTS_NONE
+    paragraphs, _ = _report_text(built["docx"].data)
+    assert s.CUTS_NONE + "。" in paragraphs
+
+
 # ---- the budget-cuts part (issue 10) -----------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def cuts_facts(sample_db_path, tmp_path_factory) -> MeetingData:
-    """The sample year with next year's requests and the default rules' scenario adopted (store.cuts, issue 10)."""
+def cuts_facts(sample_db_path, tmp_path_factory) -> tuple[MeetingData, tuple[Decimal, Decimal, int]]:
+    """The sample year with next year's requests and the default rules' scenario adopted (store.cuts, issue 10; the
+    sample build adopts one, a database without requests gets a simple batch), and the view's totals: 申报总额,
+    压减合计, ledger rows."""
     from rubrics.cuts import load_rules
     from store import access, cuts
 
@@ -262,17 +276,12 @@ def cuts_facts(sample_db_path, tmp_path_factory) -> MeetingData:
     finally:
         con.close()
     assert found_facts.cuts is not None and totals[1] > 0
-    return dataclasses.replace(found_facts, note=found_facts.note + f"|{totals[0]}|{totals[1]}|{totals[2]}")
-
-
-def _cut_totals(facts: MeetingData) -> tuple[Decimal, Decimal, int]:
-    _, requested, cut, rows = facts.note.rsplit("|", 3)
-    return Decimal(requested), Decimal(cut), int(rows)
+    return found_facts, (Decimal(totals[0]), Decimal(totals[1]), int(totals[2]))
 
 
 def test_the_adopted_cuts_scenario_appears_in_slides_images_workbook_and_report(cuts_facts):
-    requested, cut, rows = _cut_totals(cuts_facts)
-    built = exports.build(cuts_facts)
+    found, (requested, cut, rows) = cuts_facts
+    built = exports.build(found)
     slide = list(Presentation(io.BytesIO(built["pptx"].data)).slides)[7]
     text = "\n".join(_texts(slide))
     assert f"{YEAR} 年度{s.SCREEN_CUTS}" in text and "采纳方案：默认规则（示例参数）" in text
@@ -280,7 +289,7 @@ def test_the_adopted_cuts_scenario_appears_in_slides_images_workbook_and_report(
         assert fmt.wan(amount) in text
     assert any(shape.shape_type == 13 for shape in slide.shapes)  # the waterfall
     with zipfile.ZipFile(io.BytesIO(built["png"].data)) as z:
-        assert len(z.namelist()) == CHARTS + 1 and any("结果应用" in n for n in z.namelist())
+        assert len(z.namelist()) == CHARTS and any("结果应用" in n for n in z.namelist())
     ws = openpyxl.load_workbook(io.BytesIO(built["xlsx"].data))[s.SHEET_CUTS]
     ledger = [r for r in _rows(ws) if r.get(s.COL_CUT_LEVEL) in ("项目", "单位")]  # the totals follow the rows
     assert len(ledger) == rows

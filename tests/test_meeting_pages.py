@@ -57,10 +57,11 @@ def test_presentation_walks_the_screens_in_order(app, sample_con):
     assert at.button(key="present_next").disabled and not at.button(key="present_prev").disabled
     at.button(key="present_prev").click().run()
     assert f"{YEAR} 年度{s.SCREEN_CUTS}" in _title(at)
-    assert any(s.CUTS_NONE in m.value for m in at.markdown)
+    assert any("采纳方案：默认规则（示例参数）" in m.value for m in at.markdown)  # the sample adopts a scenario
 
     charts = {title: figs for title, figs in seen if figs}
-    assert sorted(charts) == sorted([s.SCREEN_GRADES, s.SCREEN_DOMAINS, s.SCREEN_WEAKEST, s.SCREEN_KEY, s.SCREEN_DEPT])
+    assert sorted(charts) == sorted([s.SCREEN_GRADES, s.SCREEN_DOMAINS, s.SCREEN_WEAKEST, s.SCREEN_KEY, s.SCREEN_DEPT,
+                                     s.SCREEN_CUTS])
     for title, (fig,) in charts.items():
         # the chart's own title is the screen's (shown once, above it) or names the year itself
         assert fig.layout.title.text in (None, "") or fig.layout.title.text.startswith(f"{YEAR} 年度"), title
@@ -105,7 +106,7 @@ def test_export_page_builds_the_zip_and_offers_each_part(app, media_stores):
     assert not at.exception
     labels = [b.proto.label for b in at.download_button]
     assert labels == [s.EXPORT_DOWNLOAD_ONE.format(what=s.EXPORT_WHAT[p]) for p in ("pptx", "png", "xlsx", "docx")]
-    assert any(s.EXPORT_CUTS_MISSING == i.value for i in at.info)
+    assert not any(s.EXPORT_CUTS_MISSING == i.value for i in at.info)  # the sample adopts a scenario
     at.button(key="export_all").click().run()
     assert not at.exception
     assert any(x.value.startswith("已生成 4 个文件") for x in at.success)
@@ -114,7 +115,7 @@ def test_export_page_builds_the_zip_and_offers_each_part(app, media_stores):
     with zipfile.ZipFile(io.BytesIO(made.content)) as z:
         names = z.namelist()
     assert f"{YEAR}年度预算绩效评价汇报.pptx" in names and f"{YEAR}年度预算绩效评价汇总表.xlsx" in names
-    assert f"{YEAR}年度预算绩效评价工作情况报告.docx" in names and len([n for n in names if n.startswith("图表/")]) == 5
+    assert f"{YEAR}年度预算绩效评价工作情况报告.docx" in names and len([n for n in names if n.startswith("图表/")]) == 6
 
 
 def test_export_page_narrows_to_a_department(app):
