@@ -53,6 +53,15 @@ def test_presentation_mode_at_1920_moves_with_the_arrow_keys(meeting_server, tmp
         page.get_by_text("2015 年度总体情况").wait_for(timeout=30_000)
         page.wait_for_timeout(800)
         back = page.locator('[data-testid="stMain"]').inner_text()
+
+        for _ in range(6):  # on to 结果应用: the adopted scenario's totals beside its waterfall
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(700)
+        page.get_by_text("2015 年度结果应用：下年预算压减").wait_for(timeout=30_000)
+        page.locator('[data-testid="stPlotlyChart"] .trace.bars').first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        cuts = page.locator('[data-testid="stMain"]').inner_text()
+        page.screenshot(path=str(tmp_path / "present_7_cuts.png"))
         browser.close()
     print(f"screenshots: {tmp_path}")
     assert not sidebar_visible and not toolbar_visible
@@ -60,6 +69,7 @@ def test_presentation_mode_at_1920_moves_with_the_arrow_keys(meeting_server, tmp
         assert expected in first
     assert "2 / 8" in second and "2015 年度评价等级分布" in second and "示例数据" in second
     assert "1 / 8" in back
+    assert "7 / 8" in cuts and "申报总额" in cuts and "安排总额" in cuts
     assert tick_size >= 16 and tick_fill in ("rgb(17, 17, 17)", "#111111")
     assert shot.stat().st_size > 30_000
     assert "Traceback" not in first + second

@@ -30,12 +30,14 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
     padding-left: 3rem !important; padding-right: 3rem !important; }
 div.meeting-title { font-size: 48px !important; font-weight: 700; color: #111; margin: 0; line-height: 1.3; }
 div.meeting-sub { font-size: 22px !important; color: #333; margin: 0.3rem 0 0.8rem 0; }
-[data-testid="stMain"]:focus, [data-testid="stMain"] section:focus, [data-testid="stMain"] div:focus { outline: none; }
+main:focus, main:focus-visible, section:focus, div:focus-visible { outline: none !important; }
+[data-testid="stMain"]::before { display: none !important; }
 .meeting-sample { background: #fff3cd; color: #7a4b00; padding: 0.1rem 0.6rem; border-radius: 0.3rem; font-weight: 600; }
 .meeting-grid { display: grid; grid-template-columns: repeat(4, 1fr); gap: 2.2rem 2rem; margin-top: 2rem; }
 .meeting-label { font-size: 26px; color: #333; }
 .meeting-value { font-size: 56px; font-weight: 700; color: #0d47a1; line-height: 1.2; }
-.meeting-list { font-size: 30px; color: #111; line-height: 1.9; margin-top: 1.5rem; }
+ul.meeting-list { margin-top: 1.5rem; }
+ul.meeting-list li { font-size: 30px !important; color: #111; line-height: 1.6; margin-bottom: 0.8rem; }
 .meeting-notice { font-size: 52px; color: #444; font-weight: 700; text-align: center; margin-top: 18vh; }
 [data-testid="stBaseButton-secondary"] p, [data-testid="stBaseButton-primary"] p { font-size: 22px; }
 .meeting-position { font-size: 24px; color: #333; text-align: center; padding-top: 0.4rem; }
