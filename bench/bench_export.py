@@ -95,7 +95,7 @@ def main() -> None:
             out.write(f"\n## Meeting material export ({date.today():%Y-%m-%d}, `python bench/bench_export.py "
                       f"--runs {args.runs} --cold-runs {args.cold_runs}`)\n\n")
             out.write(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-                      f"Python {platform.python_version()}. The whole .zip of {YEAR} (slides, 5 chart images, "
+                      f"Python {platform.python_version()}. The whole .zip of {YEAR} (slides, every chart as an image, "
                       f"workbook, report); target ≤ {TARGET_S:.0f} s.\n\n")
             out.writelines(f"- {line}\n" for line in lines)
 
