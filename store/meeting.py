@@ -8,7 +8,7 @@ summary workbook and the written report show, so that every output carries the s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
@@ -67,7 +67,6 @@ class MeetingData:
     dept_evals: pd.DataFrame  # evaluations.evaluation_list (dept)
     dept_levels: pd.DataFrame  # evaluations.level_scores (dept)
     dept_projects: pd.DataFrame  # evaluations.department_projects
-    dept_results: list = field(default_factory=list)  # evaluations.panel_results (dept): (name, PanelResult)
     cuts: CutsPart | None = None  # None: no adopted scenario (or the cuts module is not there)
 
     @property
@@ -159,6 +158,5 @@ def gather(con: Connection, filters: MeetingFilters, with_cuts: bool = True) -> 
         dept_evals=evaluations.evaluation_list(con, year, KIND_DEPT, scope),
         dept_levels=evaluations.level_scores(con, year, KIND_DEPT, scope),
         dept_projects=evaluations.department_projects(con, year, scope),
-        dept_results=evaluations.panel_results(con, year, KIND_DEPT, scope),
         cuts=adopted_cuts(con, year, units) if with_cuts else None,
     )
