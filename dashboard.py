@@ -49,6 +49,8 @@ def pages(viewer: Viewer | None) -> list[StreamlitPage]:
         st.Page("pages/flags.py", title=s.NAV_FLAGS, icon=":material/report:"),
         st.Page("pages/progress.py", title=s.NAV_PROGRESS, icon=":material/checklist:"),
         st.Page("pages/cuts.py", title=s.NAV_CUTS, icon=":material/savings:"),
+        st.Page("pages/present.py", title=s.NAV_PRESENT, icon=":material/slideshow:"),
+        st.Page("pages/export.py", title=s.NAV_EXPORT, icon=":material/download:"),
     ]
     if viewer is None or viewer.may(UPLOAD):
         found.append(st.Page("pages/upload.py", title=s.NAV_UPLOAD, icon=":material/upload_file:"))

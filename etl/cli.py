@@ -1,5 +1,5 @@
 """Command line: `python -m etl sample | load | check | rescore | users | backup | restore | template | requests |
-requests-template`. Parses arguments and
+requests-template | export`. Parses arguments and
 calls the library. Every write is made on behalf of the operator (`命令行:<system user>`, with the 绩效办 role)
 and audited."""
 
@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     _backup_parsers(sub)
     _template_parser(sub)
     _requests_parsers(sub)
+    _export_parser(sub)
     return parser
 
 
@@ -241,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         return _requests(args)
     if args.command == "requests-template":
         return _requests_template(args)
+    if args.command == "export":
+        return _export(args)
     return _check(args.paths, args.year, args.explain)
 
 
@@ -445,4 +448,53 @@ def _requests_template(args: argparse.Namespace) -> int:
         return EXIT_REJECTED
     args.out.write_bytes(data)
     print(f"已写入 {args.year + 1} 年度下年预算申报表模板（{args.year} 年度评价）：{args.out}")
+    return EXIT_OK
+
+
+def _export_parser(sub: argparse._SubParsersAction) -> None:
+    """The `export` command: the meeting material (reports.meeting), as the dashboard's 导出汇报材料 page builds it."""
+    out = sub.add_parser("export", help="导出汇报材料：演示文稿（.pptx）、图表图片（.png）、汇总表（.xlsx）和工作情况报告"
+                                        "（.docx），另附全部材料的 .zip")
+    out.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    out.add_argument("--wait", type=float, default=OPEN_WAIT_S, help=WAIT_HELP)
+    out.add_argument("--year", type=int, default=None, help="年度（默认有数据的最新年度）")
+    out.add_argument("--department", action="append", default=[], help="只导出这个主管部门（如 区教育局），可重复")
+    out.add_argument("--out", type=Path, required=True, help="写入的文件夹（不存在时创建）")
+
+
+def _export(args: argparse.Namespace) -> int:
+    from reports import render
+    from reports.meeting import write
+    from store import queries
+    from store.meeting import MeetingData, MeetingFilters, gather, narrowed_units
+
+    def work(con: Connection) -> MeetingData | int:
+        years = queries.years(con)
+        year = args.year if args.year is not None else (years[0] if years else None)
+        if year is None or year not in years:
+            known = "、".join(str(y) for y in years) or "无"
+            _say(f"{year if year is not None else ''} 年度没有已导入的自评表，未导出（有数据的年度：{known}）。")
+            return EXIT_REJECTED
+        filters = MeetingFilters(year, None, tuple(args.department))
+        if filters.departments and not narrowed_units(con, filters):
+            _say(f"{year} 年度没有主管部门为 {'、'.join(filters.departments)} 的项目，未导出；请检查部门名称（如 区教育局）。")
+            return EXIT_REJECTED
+        return gather(con, filters)  # the database is held only while reading
+
+    data = _with_db(args.db, args.wait, work)
+    if isinstance(data, int):
+        return data
+    started = time.perf_counter()
+    try:
+        written = write(data, args.out, lambda done, total, what: _say(f"（{done}/{total}）{what}") if what else None)
+    except render.RenderError as exc:
+        _say(str(exc))
+        return EXIT_REJECTED
+    finally:
+        render.stop()
+    for path in written:
+        print(f"已写入：{path}")
+    if data.cuts is None:
+        _say("本年度尚未采纳压减方案：材料中“结果应用”部分已注明。")
+    print(f"{data.year} 年度汇报材料共 {len(written)} 个文件，写入 {args.out}；用时 {time.perf_counter() - started:.1f} 秒")
     return EXIT_OK

@@ -27,22 +27,23 @@ c4.metric(s.METRIC_FLAGGED, fmt.count(h.flagged, s.UNIT_PROJECTS),
 st.page_link("pages/flags.py", label=s.LINK_FLAGGED, icon=":material/arrow_forward:")
 
 left, right = st.columns(2)
-left.plotly_chart(charts.grades_figure(data.grade_distribution(year, units, version)), width="stretch")
+left.plotly_chart(charts.with_year(charts.grades_figure(data.grade_distribution(year, units, version)), year),
+                  width="stretch")
 flags = data.flag_counts(year, units, version)
 if flags.empty:
     right.info(s.NO_FLAGS)
 else:
-    right.plotly_chart(charts.flags_figure(flags), width="stretch")
-st.plotly_chart(charts.domains_figure(data.by_domain(year, units, version)), width="stretch")
+    right.plotly_chart(charts.with_year(charts.flags_figure(flags), year), width="stretch")
+st.plotly_chart(charts.with_year(charts.domains_figure(data.by_domain(year, units, version)), year), width="stretch")
 
 top_n = st.slider(s.TOP_N_LABEL, min_value=5, max_value=20, value=10)
 left, right = st.columns(2)
 with left:
-    best = widgets.selectable_chart(charts.units_figure(data.unit_ranking(year, units, top_n, True, version),
-                                                        s.CHART_TOP), key="top_units")
+    best = widgets.selectable_chart(charts.with_year(charts.units_figure(
+        data.unit_ranking(year, units, top_n, True, version), s.CHART_TOP), year), key="top_units")
 with right:
-    worst = widgets.selectable_chart(charts.units_figure(data.unit_ranking(year, units, top_n, False, version),
-                                                         s.CHART_BOTTOM), key="bottom_units")
+    worst = widgets.selectable_chart(charts.with_year(charts.units_figure(
+        data.unit_ranking(year, units, top_n, False, version), s.CHART_BOTTOM), year), key="bottom_units")
 if best or worst:  # a click on a bar opens the unit on 单位评分
     st.switch_page("pages/units.py", query_params={"unit": str(best or worst)})
 

@@ -3,7 +3,8 @@ Pages and meeting exports use the same builders."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,6 +19,75 @@ BUDGET_COLOR = "#90caf9"
 EXECUTED_COLOR = "#1565c0"
 SCORE_COLOR = "#ef6c00"
 FLAG_COLOR = "#c62828"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """How a figure is dressed for where it is shown: font sizes (px), label colour, size. SCREEN is the pages' look;
+    PRESENTATION is for the meeting-room screen and the exports (dark labels of at least 16 px, drawn at
+    presentation resolution)."""
+
+    name: str
+    font_size: int
+    title_size: int
+    tick_size: int
+    axis_title_size: int
+    text_color: str
+    grid_color: str
+    width: int | None = None  # px; None: the container's width
+    height: int | None = None  # px; None: the builder's height
+
+
+SCREEN = Theme("screen", font_size=13, title_size=17, tick_size=12, axis_title_size=13, text_color="#444444",
+               grid_color="#eeeeee")
+PRESENTATION = Theme("presentation", font_size=20, title_size=32, tick_size=18, axis_title_size=20,
+                     text_color="#111111", grid_color="#d9d9d9", width=1600, height=820)
+
+
+def themed(fig: go.Figure, theme: Theme = PRESENTATION) -> go.Figure:
+    """The same figure dressed for `theme` (a copy: the builder's figure is left as it is)."""
+    out = go.Figure(fig)
+    font = {"family": FONT_FAMILY, "size": theme.font_size, "color": theme.text_color}
+    out.update_layout(
+        font=font, title_font={"size": theme.title_size, "color": theme.text_color},
+        legend={"font": {"size": theme.font_size, "color": theme.text_color}},
+        margin={"l": 20, "r": 30, "t": theme.title_size * 2 + 20, "b": 20},
+        hoverlabel={"font_size": theme.font_size},
+    )
+    if theme.width:
+        out.update_layout(width=theme.width)
+    if theme.height:
+        out.update_layout(height=theme.height)
+    axis = {"tickfont": {"size": theme.tick_size, "color": theme.text_color},
+            "title_font": {"size": theme.axis_title_size, "color": theme.text_color},
+            "linecolor": theme.text_color, "automargin": True}
+    out.update_xaxes(**axis)
+    out.update_yaxes(**axis)
+    out.update_yaxes(gridcolor=theme.grid_color)
+    out.update_traces(textfont={"size": theme.font_size, "color": theme.text_color}, selector={"type": "bar"})
+    out.update_traces(textfont={"size": theme.font_size, "color": theme.text_color}, selector={"type": "scatter"})
+    return out
+
+
+def with_year(fig: go.Figure, year: int) -> go.Figure:
+    """The figure with its year in the title ("2015 年度评价等级分布")."""
+    title = fig.layout.title.text or ""
+    if not title.startswith(f"{year} 年度"):
+        fig.update_layout(title_text=s.YEAR_CHART_TITLE.format(year=year, title=title))
+    return fig
+
+
+SCORE_AXIS_STEP = 5  # points between ticks of a score axis that does not start at 0
+
+
+def score_axis_range(values: Iterable[object], step: int = SCORE_AXIS_STEP) -> list[float]:
+    """A score axis that shows differences: from a round number below the lowest score (at most 100) to 100, so that
+    87–92 is not a flat line on a 0–100 axis."""
+    found = [float(str(v)) for v in values if v is not None and v == v]
+    if not found:
+        return [0, 100]
+    low = max(0.0, (int(min(found)) // step) * step - step)
+    return [low, 100]
 
 
 def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
@@ -62,8 +132,8 @@ def domains_figure(domains: pd.DataFrame) -> go.Figure:
                              hovertemplate="%{x}<br>平均得分 %{y:.2f}<extra></extra>"), secondary_y=True)
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text=s.AXIS_BUDGET, secondary_y=False, tickformat=",.0f")
-    fig.update_yaxes(title_text=s.AXIS_SCORE, secondary_y=True, range=[0, 100], tickvals=[0, 20, 40, 60, 80, 100],
-                     showgrid=False)
+    fig.update_yaxes(title_text=s.AXIS_SCORE, secondary_y=True, range=score_axis_range(domains["mean_score"]),
+                     tickmode="linear", tick0=0, dtick=SCORE_AXIS_STEP, showgrid=False)
     return _layout(fig, s.CHART_DOMAINS, height=420)
 
 
@@ -142,7 +212,7 @@ def dept_totals_figure(comparison: pd.DataFrame) -> go.Figure:
     return _layout(fig, s.CHART_DEPT_TOTALS)
 
 
-def dept_levels_figure(levels: pd.DataFrame) -> go.Figure:
+def dept_levels_figure(levels: pd.DataFrame, title: str = s.CHART_DEPT_LEVELS) -> go.Figure:
     """Grouped bars: for each 一级 indicator, each department's panel points as a share of the indicator's weight
     (levels from store.evaluations.level_scores: subject_name, level1, weight, points)."""
     fig = go.Figure()
@@ -153,7 +223,7 @@ def dept_levels_figure(levels: pd.DataFrame) -> go.Figure:
                              hovertemplate=f"{name}<br>%{{x}} 得分率 %{{y:.1f}}%<extra></extra>"))
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text=s.AXIS_SHARE, range=[0, 105], tickvals=[0, 20, 40, 60, 80, 100])
-    return _layout(fig, s.CHART_DEPT_LEVELS, height=420)
+    return _layout(fig, title, height=420)
 
 
 def experts_figure(scores: pd.DataFrame, experts: Sequence[str]) -> go.Figure:

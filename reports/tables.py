@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_COLUMN_WIDTH = 60  # characters
@@ -32,15 +33,14 @@ def _cell_value(value: object) -> object:
     return value
 
 
-def table_xlsx(frame: pd.DataFrame, sheet: str, title: str = "", formats: dict[str, str] | None = None) -> bytes:
-    """One sheet holding `frame` under an optional title line; `formats` maps column names to Excel formats."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = sheet[:31]
-    first = 1
+def write_table(ws: Worksheet, frame: pd.DataFrame, title: str = "", formats: dict[str, str] | None = None,
+                first: int = 1) -> int:
+    """Write `frame` into `ws` from row `first` (under an optional title line): bold centred headers, numbers as
+    numbers in `formats` (column name → Excel format), text as text (never a formula), widths fitted, the header
+    frozen. Returns the header row."""
     if title:
-        ws.cell(1, 1, title).font = Font(bold=True, size=13)
-        first = 3
+        ws.cell(first, 1, title).font = Font(bold=True, size=13)
+        first += 2
     for col, name in enumerate(frame.columns, start=1):
         cell = ws.cell(first, col, str(name))
         cell.font = Font(bold=True)
@@ -57,6 +57,15 @@ def table_xlsx(frame: pd.DataFrame, sheet: str, title: str = "", formats: dict[s
         longest = max([len(str(name))] + [len(str(v)) for v in frame.iloc[:200, col - 1].tolist()])
         ws.column_dimensions[get_column_letter(col)].width = min(MAX_COLUMN_WIDTH, max(8, longest * 1.6 + 2))
     ws.freeze_panes = ws.cell(first + 1, 1)
+    return first
+
+
+def table_xlsx(frame: pd.DataFrame, sheet: str, title: str = "", formats: dict[str, str] | None = None) -> bytes:
+    """One sheet holding `frame` under an optional title line; `formats` maps column names to Excel formats."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet[:31]
+    write_table(ws, frame, title, formats)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

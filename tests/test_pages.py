@@ -82,6 +82,11 @@ def figure(at, title: str) -> go.Figure:
     return found[title]
 
 
+def titled(title: str) -> str:
+    """A chart title with the sample year, as the overview draws it ("2015 年度评价等级分布")."""
+    return s.YEAR_CHART_TITLE.format(year=YEAR, title=title)
+
+
 def metrics(at):
     return {m.label: m.value for m in at.metric}
 
@@ -132,20 +137,21 @@ def test_overview_shows_the_reference_year(sample_app, sample_con):
 def test_overview_charts_carry_the_data(sample_app, sample_con):
     at = sample_app.run()
     assert not at.exception
-    assert sorted(figures(at)) == sorted([s.CHART_GRADES, s.CHART_FLAGS, s.CHART_DOMAINS, s.CHART_TOP, s.CHART_BOTTOM])
+    assert sorted(figures(at)) == sorted(titled(t) for t in (s.CHART_GRADES, s.CHART_FLAGS, s.CHART_DOMAINS, s.CHART_TOP,
+                                                             s.CHART_BOTTOM))  # every chart names its year
 
-    grades = figure(at, s.CHART_GRADES).data[0]
+    grades = figure(at, titled(s.CHART_GRADES)).data[0]
     assert list(grades.x) == ["优", "良", "中", "差", "未完成"] and all(n > 0 for n in grades.y)
     expected = dict(sample_con.execute(
         "SELECT COALESCE(grade, '未完成'), count(*) FROM v_project_scores WHERE year = ? GROUP BY ALL", [YEAR]).fetchall())
     assert dict(zip(grades.x, grades.y, strict=True)) == expected
 
-    flags = figure(at, s.CHART_FLAGS).data[0]
+    flags = figure(at, titled(s.CHART_FLAGS)).data[0]
     assert dict(zip(flags.y, flags.x, strict=True)) == dict(sample_con.execute(
         "SELECT f, count(*) FROM (SELECT unnest(flags) f FROM v_project_scores WHERE year = ?) GROUP BY f",
         [YEAR]).fetchall())
 
-    domains = {trace.name: dict(zip(trace.x, trace.y, strict=True)) for trace in figure(at, s.CHART_DOMAINS).data}
+    domains = {trace.name: dict(zip(trace.x, trace.y, strict=True)) for trace in figure(at, titled(s.CHART_DOMAINS)).data}
     rows = sample_con.execute(
         "SELECT domain, sum(budget_full_year), sum(executed), round(avg(computed_score), 2) FROM v_project_scores "
         "WHERE year = ? GROUP BY domain", [YEAR]).fetchall()
@@ -158,18 +164,18 @@ def test_overview_charts_carry_the_data(sample_app, sample_con):
         assert domains[series] == pytest.approx({r[0]: num(r[column]) for r in rows}, nan_ok=True), series
 
     scores = unit_scores(sample_con)
-    assert_unit_chart(figure(at, s.CHART_TOP), scores, 10, best_first=True)
-    assert_unit_chart(figure(at, s.CHART_BOTTOM), scores, 10, best_first=False)
+    assert_unit_chart(figure(at, titled(s.CHART_TOP)), scores, 10, best_first=True)
+    assert_unit_chart(figure(at, titled(s.CHART_BOTTOM)), scores, 10, best_first=False)
 
 
 def test_top_n_slider_changes_the_unit_charts(sample_app, sample_con):
     at = sample_app.run()
-    assert len(unit_bars(figure(at, s.CHART_TOP))) == 10
+    assert len(unit_bars(figure(at, titled(s.CHART_TOP)))) == 10
     at.slider[0].set_value(5).run()
     assert not at.exception
     scores = unit_scores(sample_con)
-    assert_unit_chart(figure(at, s.CHART_TOP), scores, 5, best_first=True)
-    assert_unit_chart(figure(at, s.CHART_BOTTOM), scores, 5, best_first=False)
+    assert_unit_chart(figure(at, titled(s.CHART_TOP)), scores, 5, best_first=True)
+    assert_unit_chart(figure(at, titled(s.CHART_BOTTOM)), scores, 5, best_first=False)
 
 
 def downloaded(at, stores: list[MemoryMediaFileStorage], label: str):

@@ -32,6 +32,8 @@ PAGES = {  # what each demo role finds in the navigation
     "demo_ld": ["overview.py", "units.py", "projects.py", "flags.py", "progress.py", "cuts.py", "audit.py",
                 *EVAL_PAGES],
 }
+for _role in ("demo_jxb", "demo_ys", "demo_dw", "demo_ld"):  # issue 11: 汇报模式 and 导出汇报材料, every reading role
+    PAGES[_role] += ["present.py", "export.py"]
 
 
 @pytest.fixture
