@@ -6,6 +6,13 @@ from the name pools and project kinds in `sampledata/names.yaml` and the rule nu
 paths below, the generator (openpyxl, YAML) is imported where it is used.
 """
 
+import os
+
+# The committed workbooks are openpyxl's standard-library writer's bytes. With lxml installed (python-docx brings it)
+# openpyxl would write the same cells as other bytes (character references), so the sample pins the writer; this
+# must run before openpyxl is first imported (tests/conftest.py does the same for the test process).
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 from sampledata.paths import SAMPLE_DIR, SAMPLE_YEAR, SAMPLE_YEARS, sample_dir
 
 __all__ = ["SAMPLE_DIR", "SAMPLE_YEAR", "SAMPLE_YEARS", "sample_dir"]

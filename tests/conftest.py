@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# openpyxl picks its XML writer at import: the standard library's, as the committed sample was written (with lxml,
+# which python-docx installs, it would write other bytes for the same cells). Before anything imports openpyxl.
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 import io
 import subprocess
 import sys
