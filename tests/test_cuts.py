@@ -257,3 +257,47 @@ def test_requests_entered_for_a_unit_replace_its_rows(con):
     at.selectbox(key=f"requests_unit_{YEAR}").select("209001").run()
     assert not at.exception
     assert any(b.label == s.REQUESTS_EDIT_SAVE for b in at.button)
+
+
+def _request_sheet(amount: object) -> bytes:
+    """The sample's request sheet with 区民政局's whole request set to `amount`."""
+    import io
+
+    import openpyxl
+    wb = openpyxl.load_workbook(db.ROOT / "data" / "sample" / "2015" / "下年预算申报表.xlsx")
+    ws = wb.worksheets[0]
+    header = next(r for r in ws.iter_rows() if any(c.value == "单位编码" for c in r))
+    columns = {str(c.value): c.column for c in header if c.value}
+    amount_col = next(col for name, col in columns.items() if name.startswith("下年预算申报数"))
+    project_col = next(col for name, col in columns.items() if name.startswith("项目名称"))
+    row = next(r[0].row for r in ws.iter_rows(min_row=header[0].row + 1)
+               if str(r[columns["单位编码"] - 1].value) == "209001" and not r[project_col - 1].value)
+    ws.cell(row, amount_col).value = amount
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _upload(at: AppTest, data: bytes) -> AppTest:
+    at.file_uploader(key=f"requests_upload_{YEAR}").set_value(
+        [("申报表.xlsx", data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]).run()
+    at.button(key=f"requests_check_{YEAR}").click().run()
+    assert not at.exception
+    return at
+
+
+def test_a_request_sheet_is_checked_then_confirmed_through_the_page(con):
+    before = _stored(con)
+    at = _upload(_page(), _request_sheet(-5))
+    assert any("处问题，未导入任何数据" in e.value for e in at.error), [e.value for e in at.error]
+    problems = next(d.value for d in at.dataframe if {s.COL_MESSAGE, s.COL_CELL} <= set(d.value.columns))
+    negative = problems[problems[s.COL_MESSAGE].str.contains("负")]
+    assert len(negative) == 1 and negative.iloc[0][s.COL_FILE] == "申报表.xlsx", problems.to_string()
+    assert negative.iloc[0][s.COL_CELL] and negative.iloc[0][s.COL_SHEET]
+    assert not [b for b in at.button if b.label == s.REQUESTS_CONFIRM] and _stored(con) == before
+    at = _upload(at, _request_sheet(4321.5))
+    assert any("检查通过" in x.value for x in at.success)
+    at.button(key=f"requests_confirm_{YEAR}").click().run()
+    assert not at.exception and any("已导入下年预算申报数" in x.value for x in at.success)
+    assert con.execute("SELECT amount FROM budget_requests WHERE is_current AND year = ? AND unit_code = '209001' "
+                       "AND project_name IS NULL", [YEAR]).fetchone()[0] == Decimal("4321.5")

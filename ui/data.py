@@ -620,5 +620,33 @@ def request_knowledge(year: int) -> cuts.Known:
     return cuts.known(con(), year)
 
 
+def request_sheet_template(year: int, units: Units) -> tuple[str, bytes]:
+    """(file name, bytes) of the request sheet for the year, prefilled with the viewer's units, their projects and
+    the current amounts (not cached: requests change without the template's knowing)."""
+    from etl import request_template
+
+    found = cuts.known(con(), year)
+    if units is not None:
+        found = cuts.Known({c: n for c, n in found.units.items() if c in units},
+                           {c: p for c, p in found.projects.items() if c in units})
+    current = cuts.requests(con(), year, units)
+    filled = [cuts.Request(c, n, p if isinstance(p, str) else None, Decimal(str(a)), bool(i))
+              for c, n, p, a, i in zip(current["unit_code"], current["unit_name"], current["project_name"],
+                                       current["amount"], current["individual"], strict=True)]
+    return request_template(year, found, filled)
+
+
+def check_request_sheet(name: str, data: bytes, year: int) -> Any:
+    """Read and check an uploaded request sheet, storing nothing (etl.requests.RequestCheck)."""
+    from etl import check_request_file
+
+    return check_request_file(name, data, year, cuts.known(con(), year))
+
+
+def import_request_sheet(viewer: Viewer, year: int, checked: Any) -> int:
+    """Store a checked request sheet on behalf of the viewer (it replaces the units it names)."""
+    return cuts.save_requests(con(), viewer, year, checked.rows, cuts.SOURCE_SHEET, checked.file, checked.file_hash)
+
+
 CutsError = cuts.CutsError
 RuleError = cut_rules.RubricError

@@ -10,6 +10,7 @@ import streamlit as st
 
 from present import format as fmt
 from present import strings as s
+from reports.tables import XLSX_MIME
 from store.access import CUT
 from ui import data, widgets
 from ui.widgets import PageContext
@@ -58,6 +59,45 @@ def _entered(ctx: PageContext, unit_code: str, edited: pd.DataFrame) -> list[dat
     return rows
 
 
+_CHECKED = "requests_checked"  # session_state: the sheet checked and waiting for the confirm
+
+
+def _sheet(ctx: PageContext) -> None:
+    """Template, upload, check (every problem with its cell), confirm."""
+    st.subheader(s.REQUESTS_SHEET)
+    name, template = data.request_sheet_template(ctx.year, ctx.units)
+    st.download_button(s.REQUESTS_TEMPLATE, template, file_name=name, mime=XLSX_MIME, key=f"requests_template_{ctx.year}",
+                       help=s.REQUESTS_TEMPLATE_HELP)
+    upload = st.file_uploader(s.REQUESTS_UPLOAD, type=["xlsx", "xls"], key=f"requests_upload_{ctx.year}")
+    if upload is None:
+        st.session_state.pop(_CHECKED, None)
+        return
+    if st.button(s.REQUESTS_CHECK, key=f"requests_check_{ctx.year}"):
+        st.session_state[_CHECKED] = data.check_request_sheet(upload.name, upload.getvalue(), ctx.year)
+    checked = st.session_state.get(_CHECKED)
+    if checked is None or checked.file != upload.name:
+        return
+    for problem in checked.warnings:
+        st.warning(str(problem))
+    if not checked.ok:
+        st.error(s.REQUESTS_PROBLEMS.format(n=len(checked.errors)))
+        st.dataframe(pd.DataFrame({s.COL_FILE: [p.file for p in checked.errors],
+                                   s.COL_SHEET: [p.sheet for p in checked.errors],
+                                   s.COL_CELL: [p.cell for p in checked.errors],
+                                   s.COL_MESSAGE: [p.message for p in checked.errors]}), hide_index=True, width="stretch")
+        return
+    st.success(s.REQUESTS_OK.format(units=checked.units, projects=checked.projects, total=fmt.money(checked.total)))
+    if st.button(s.REQUESTS_CONFIRM, type="primary", key=f"requests_confirm_{ctx.year}"):
+        try:
+            data.import_request_sheet(ctx.viewer, ctx.year, checked)
+        except data.CutsError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state.pop(_CHECKED, None)
+            st.session_state["cuts_flash"] = s.REQUESTS_SAVED.format(units=checked.units)
+            st.rerun()
+
+
 def show(ctx: PageContext) -> None:
     """The tab."""
     st.caption(s.REQUESTS_INTRO)
@@ -74,6 +114,7 @@ def show(ctx: PageContext) -> None:
         widgets.table_with_downloads(ctx, _current_table(current), s.REQUESTS_CURRENT, height=320)
     if not ctx.viewer.may(CUT):
         return
+    _sheet(ctx)
     st.subheader(s.REQUESTS_EDIT_UNIT)
     known = data.request_knowledge(ctx.year)
     codes = [c for c in known.units if ctx.units is None or c in ctx.units]
