@@ -109,7 +109,7 @@ def waterfall_figure(requested: Decimal, tiers: Sequence[tuple[str, Decimal]], a
         hovertemplate="%{x}<br>%{text} 万元<extra></extra>",
     ))
     low = float(arranged) * 0.9 if tiers else 0
-    fig.update_yaxes(title_text=s.AXIS_BUDGET, tickformat=",.0f", range=[low, float(requested) * 1.04 or 1])
+    fig.update_yaxes(title_text=s.AXIS_CUT_AMOUNT, tickformat=",.0f", range=[low, float(requested) * 1.04 or 1])
     return charts._layout(fig, s.CHART_CUT_WATERFALL.format(year=year), height=420)
 
 
@@ -121,7 +121,7 @@ def _bars(frame: pd.DataFrame, label: str, title: str, color: str = charts.FLAG_
         text=[fmt.wan_figure(v) for v in data[s.COL_CUT_AMOUNT]],
         hovertemplate="%{y}<br>压减 %{x:,.2f} 万元<extra></extra>",
     ))
-    fig.update_xaxes(title_text=s.AXIS_CUT, tickformat=",.0f")
+    fig.update_xaxes(title_text=s.AXIS_CUT, tickformat=",.0f", range=[0, max(amounts, default=0) * 1.2 or 1])
     return charts._layout(fig, title, height=max(260, 30 * len(data) + 110))
 
 
@@ -133,7 +133,8 @@ def by_department_figure(by_department: pd.DataFrame, year: int, limit: int = 15
 
 def by_grade_figure(by_grade: pd.DataFrame, year: int) -> go.Figure:
     """Cuts per grade the lines were judged on, coloured as the grades are everywhere."""
-    data = by_grade.copy()
+    order = [*charts.GRADE_COLORS, s.CUT_NO_VALUE]  # 优 良 中 差 …, then lines without a grade
+    data = by_grade.sort_values(s.COL_GRADE, key=lambda c: c.map(lambda g: order.index(g) if g in order else 99))
     fig = go.Figure(go.Bar(
         x=data[s.COL_GRADE], y=[float(v) for v in data[s.COL_CUT_AMOUNT]],
         marker_color=[charts.GRADE_COLORS.get(g, "#757575") for g in data[s.COL_GRADE]],

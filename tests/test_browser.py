@@ -293,3 +293,72 @@ def test_upload_a_good_file_a_bad_file_and_a_zip_read_the_report_confirm_and_see
     assert "导入完成：3 个文件已导入或未更改，1 个被拒绝。" in done
     assert "793 个" in before and "796 个" in after  # three new projects in the year
     assert "Traceback" not in report + done
+
+
+def _visible_metric(page, label: str) -> str:
+    """The value of the metric with this label in the open tab."""
+    metric = page.locator('[role="tabpanel"]:visible [data-testid="stMetric"]').filter(has_text=label).first
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_what_if_changes_a_percentage_saves_adopts_and_the_adoption_survives_a_restart(sample_db_path, tmp_path):
+    from decimal import Decimal
+
+    from present import format as fmt
+    from rubrics import cuts as engine
+    from store import cuts, db
+
+    path = tmp_path / "budget_perf.duckdb"
+    shutil.copy(sample_db_path, path)
+    con = db.connection(path)
+    rules = engine.load_rules()
+    data = rules.editable()
+    next(r for r in data["rules"] if r["id"] == "P3")["cut_pct"] = 20
+    before = cuts.compute(con, 2015, rules).cut
+    after = cuts.compute(con, 2015, engine.rules_from_data(data, "x")).cut
+    db.close(path)
+    assert after > before
+    with _streamlit(path, tmp_path) as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1600}, locale="zh-CN")
+        page.goto(server)
+        page.get_by_role("button", name="以绩效办身份体验").click()
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("结果应用").click()
+        page.get_by_text("已采纳方案：").wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(tmp_path / "cuts_adopted_1400.png"), full_page=True)
+        page.get_by_role("tab", name="模拟测算").click()
+        shown_before = _visible_metric(page, "压减合计")
+        box = page.get_by_role("spinbutton", name="P3 项目自评·中 压减比例（%）")
+        box.fill("20")
+        box.press("Enter")
+        page.get_by_text("P3 压减比例 10% → 20%").wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
+        shown_after = _visible_metric(page, "压减合计")
+        page.set_viewport_size({"width": 1920, "height": 1200})
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(tmp_path / "cuts_whatif_1920.png"), full_page=True)
+        page.get_by_role("textbox", name="方案名称").fill("中档压减 20%")
+        page.get_by_role("button", name="另存为方案").click()
+        page.get_by_text("已保存方案“中档压减 20%”").wait_for(timeout=30_000)
+        page.get_by_role("tab", name="方案比较与采纳").click()
+        page.get_by_role("button", name="采纳该方案").click()  # the newest scenario is preselected
+        page.get_by_text("已采纳方案“中档压减 20%”").wait_for(timeout=30_000)
+        browser.close()
+    with _streamlit(path, tmp_path) as server, sync_playwright() as pw:  # a restart: a new server on the same file
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1600}, locale="zh-CN")
+        page.goto(server)
+        page.get_by_role("button", name="以绩效办身份体验").click()
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("结果应用").click()
+        page.get_by_text("已采纳方案：中档压减 20%").wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)
+        restarted_total = _visible_metric(page, "压减合计")
+        page.screenshot(path=str(tmp_path / "cuts_after_restart.png"), full_page=True)
+        text = _main_text(page)
+        browser.close()
+    print(f"screenshots: {tmp_path}")
+    assert shown_before == fmt.money(before) and shown_after == fmt.money(after) != shown_before
+    assert restarted_total == fmt.money(after)
+    assert "Traceback" not in text
+    assert Decimal(0) < before < after

@@ -35,7 +35,7 @@ def metrics(ledger: pd.DataFrame, against: pd.DataFrame | None = None) -> None:
 def _signed(value: Decimal) -> str | None:
     if not value:
         return None
-    return ("+" if value > 0 else "−") + fmt.wan(abs(value))
+    return ("+" if value > 0 else "-") + fmt.wan(abs(value))  # ASCII minus: st.metric reads the sign for its arrow
 
 
 def charts(ctx: PageContext, ledger: pd.DataFrame, rules: CutRules | None, key: str) -> None:
