@@ -79,7 +79,7 @@ def navigate(found: list[StreamlitPage], position: Literal["sidebar", "hidden"] 
     """st.navigation over `found`, opening the page the session's first address asked for: the rerun that
     leaves pages/-folder mode (through_entry) runs the default page, and the address with it, so the page is
     switched back once, its query parameters kept (a copied link to a page opens that page)."""
-    page = st.navigation(found, position=position)
+    page = st.navigation(found, position=position, expanded=True)  # every page listed: no English "View N more"
     wanted = st.session_state.pop(_ENTRY_PATH, "")
     if wanted and page.url_path != wanted:
         for other in found:
