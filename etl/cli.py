@@ -465,36 +465,64 @@ def _export_parser(sub: argparse._SubParsersAction) -> None:
 def _export(args: argparse.Namespace) -> int:
     from reports import render
     from reports.meeting import write
-    from store import queries
-    from store.meeting import MeetingData, MeetingFilters, gather, narrowed_units
+    from store.meeting import MeetingData
+
+    started = time.perf_counter()
+    path = args.db or default_path()
+    departments = tuple(args.department)
+    if path.exists() and held_elsewhere(path):  # the dashboard holds the file: it writes the material
+        done = _export_through_dashboard(path, args.year, departments, args.out, args.wait, started)
+        if done is not None:
+            return done
 
     def work(con: Connection) -> MeetingData | int:
-        years = queries.years(con)
-        year = args.year if args.year is not None else (years[0] if years else None)
-        if year is None or year not in years:
-            known = "、".join(str(y) for y in years) or "无"
-            _say(f"{year if year is not None else ''} 年度没有已导入的自评表，未导出（有数据的年度：{known}）。")
+        data = remote.meeting_data(con, args.year, departments)  # the database is held only while reading
+        if isinstance(data, str):
+            _say(data)
             return EXIT_REJECTED
-        filters = MeetingFilters(year, None, tuple(args.department))
-        if filters.departments and not narrowed_units(con, filters):
-            _say(f"{year} 年度没有主管部门为 {'、'.join(filters.departments)} 的项目，未导出；请检查部门名称（如 区教育局）。")
-            return EXIT_REJECTED
-        return gather(con, filters)  # the database is held only while reading
+        return data
 
     data = _with_db(args.db, args.wait, work)
     if isinstance(data, int):
         return data
-    started = time.perf_counter()
     try:
-        written = write(data, args.out, lambda done, total, what: _say(f"（{done}/{total}）{what}") if what else None)
+        written = write(data, args.out, lambda done, total, what: _say(line) if (line := remote.progress_line(
+            done, total, what)) else None)
     except render.RenderError as exc:
         _say(str(exc))
         return EXIT_REJECTED
     finally:
         render.stop()
+    _exported(data.year, [str(p) for p in written], data.cuts is not None, args.out, started, "")
+    return EXIT_OK
+
+
+def _exported(year: int, written: list[str], adopted: bool, out: Path, started: float, by: str) -> None:
     for path in written:
         print(f"已写入：{path}")
-    if data.cuts is None:
+    if not adopted:
         _say("本年度尚未采纳压减方案：材料中“结果应用”部分已注明。")
-    print(f"{data.year} 年度汇报材料共 {len(written)} 个文件，写入 {args.out}；用时 {time.perf_counter() - started:.1f} 秒")
+    print(f"{year} 年度汇报材料共 {len(written)} 个文件{by}，写入 {out}；用时 {time.perf_counter() - started:.1f} 秒")
+
+
+def _export_through_dashboard(path: Path, year: int | None, departments: tuple[str, ...], out: Path, wait_s: float,
+                              started: float) -> int | None:
+    """Hand the export to the dashboard that holds the database, printing its steps as it goes; None when the file
+    became free before the dashboard took it (an import ended: export here)."""
+    try:
+        answer = remote.send_export(path, year, departments, out, command_line(), _say, wait_s, on_wait=_say,
+                                    give_up=lambda: not held_elsewhere(path))
+    except remote.Withdrawn:
+        return None
+    except DatabaseBusy as exc:
+        _say(str(exc))
+        return EXIT_BUSY
+    except StoreError as exc:
+        _say(str(exc))
+        return EXIT_REJECTED
+    if not answer.get("ok"):
+        _say(str(answer.get("refused") or f"看板未能完成导出：{answer.get('error')}"))
+        return EXIT_REJECTED
+    _exported(int(answer["year"]), [str(p) for p in answer.get("written", [])], bool(answer.get("adopted")), out,
+              started, "（由看板写入）")
     return EXIT_OK

@@ -109,10 +109,12 @@ class Withdrawn(Exception):
 
 def request(db_path: Path | str, kind: str, payload: Mapping[str, Any], on_line: Emit,
             claim_wait_s: float = CLAIM_WAIT_S, on_wait: db.Notify | None = None,
-            give_up: Callable[[], bool] | None = None) -> dict[str, Any]:
+            give_up: Callable[[], bool] | None = None, taken_message: str = TAKEN,
+            busy_message: str = NOT_TAKEN) -> dict[str, Any]:
     """Ask the dashboard holding `db_path` to do `kind` work and wait for its answer, passing each progress line to
-    `on_line` as it comes. DatabaseBusy when nobody takes the request within claim_wait_s; Withdrawn when
-    `give_up()` turns true before anyone takes it (either way the request is withdrawn)."""
+    `on_line` as it comes (and `taken_message` to on_wait when the dashboard takes it). DatabaseBusy (`busy_message`) when
+    nobody takes the request within claim_wait_s; Withdrawn when `give_up()` turns true before anyone takes it
+    (either way the request is withdrawn)."""
     path = Path(db_path).resolve()
     inbox = path.parent / INBOX_DIR
     request_id = f"{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -131,7 +133,7 @@ def request(db_path: Path | str, kind: str, payload: Mapping[str, Any], on_line:
         if not taken and not asked.exists():
             taken = True
             if on_wait is not None:
-                on_wait(TAKEN.format(path=path))
+                on_wait(taken_message.format(path=path))
         stop = not taken and give_up is not None and give_up()
         if not taken and (stop or time.monotonic() >= deadline):
             try:
@@ -140,7 +142,7 @@ def request(db_path: Path | str, kind: str, payload: Mapping[str, Any], on_line:
                 continue
             if stop:
                 raise Withdrawn()
-            raise db.DatabaseBusy(NOT_TAKEN.format(seconds=claim_wait_s, path=path))
+            raise db.DatabaseBusy(busy_message.format(seconds=claim_wait_s, path=path))
         read = _relay(progress, read, on_line)
         if answer.exists():
             read = _relay(progress, read, on_line)

@@ -26,6 +26,7 @@ from present import strings as s
 from reports import meeting as exports
 from store import db
 from store.meeting import MeetingData, MeetingFilters, gather
+from tests.test_remote_import import HOLDER
 
 YEAR = 2015
 SCREEN_TITLES = [s.SCREEN_HEADLINE, s.SCREEN_GRADES, s.SCREEN_DOMAINS, s.SCREEN_WEAKEST, s.SCREEN_KEY, s.SCREEN_DEPT,
@@ -323,6 +324,38 @@ def test_command_line_writes_the_same_files(sample_db_path, tmp_path):
                               "--out", str(tmp_path / "none")], capture_output=True, text=True, cwd=db.ROOT,
                              timeout=120)
     assert missing.returncode == 1 and "1999 年度没有已导入的自评表" in missing.stderr
+
+
+def test_command_line_exports_through_the_running_dashboard(sample_db_path, tmp_path):
+    """While the dashboard holds the database the command line hands the export to it: the dashboard writes the
+    same files into the command line's folder, and its steps are printed as they happen."""
+    path = tmp_path / "held.duckdb"
+    shutil.copy(sample_db_path, path)
+    out = tmp_path / "汇报材料"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True, cwd=db.ROOT)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        unknown = subprocess.run([sys.executable, "-m", "etl", "export", "--db", str(path), "--year", str(YEAR),
+                                  "--department", "区不存在局", "--out", str(tmp_path / "none")],
+                                 capture_output=True, text=True, cwd=db.ROOT, timeout=120)
+        proc = subprocess.run([sys.executable, "-m", "etl", "export", "--db", str(path), "--year", str(YEAR),
+                               "--out", str(out)], capture_output=True, text=True, cwd=db.ROOT, timeout=300)
+    finally:
+        holder.stdin.write("stop\n")
+        holder.stdin.flush()
+        holder.wait(timeout=30)
+    assert unknown.returncode == 1, unknown.stderr
+    assert f"{YEAR} 年度没有主管部门为 区不存在局 的项目，未导出" in unknown.stderr
+    assert not (tmp_path / "none").exists()
+    assert proc.returncode == 0, proc.stderr
+    assert "已交给看板导出" in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
+    assert "（1/" in proc.stderr  # the dashboard's steps, relayed
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert f"{YEAR}年度预算绩效评价汇报.pptx" in names and len([n for n in names if n.startswith("图表/")]) == CHARTS
+    assert f"{YEAR} 年度汇报材料共 {len(names)} 个文件（由看板写入）" in proc.stdout
+    assert len(list(Presentation(str(out / f"{YEAR}年度预算绩效评价汇报.pptx")).slides)) == 1 + len(SCREEN_TITLES)
+    assert not list((tmp_path / "inbox").glob("*.json*"))
 
 
 # ---- rendered by LibreOffice -------------------------------------------------------------------------------------
