@@ -157,7 +157,7 @@ def load_sample_cuts(con: Connection, actor: Viewer, years: tuple[int, ...] = SA
             if not checked.ok:
                 raise SampleError(f"示例下年预算申报表（{year} 年度）导入失败：" + "；".join(str(p) for p in checked.errors[:5]))
             checked.batch_id = cuts.save_requests(con, actor, year, checked.rows, cuts.SOURCE_SAMPLE, REQUEST_FILE,
-                                                  checked.file_hash)
+                                                  checked.file_hash, checked.data)
         scenario_id = None
         if cuts.adopted(con, year) is None and SAMPLE_SCENARIO not in set(cuts.scenarios(con, year)["name"]):
             scenario_id = cuts.save_and_adopt(con, actor, year, SAMPLE_SCENARIO, rules, note=SAMPLE_SCENARIO_NOTE)

@@ -236,6 +236,7 @@ class RequestCheck:
     rows: list[Request] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     batch_id: int | None = None  # set once stored
+    data: bytes = field(default=b"", repr=False)  # the file's bytes, kept with the batch (source_files)
 
     @property
     def errors(self) -> list[Problem]:
@@ -470,7 +471,7 @@ def _read_sheet(file: str, sheet: Sheet, top: dict[int, list[tuple[int, str]]], 
 def read_requests(file_name: str, data: bytes, year: int, known: Known) -> RequestCheck:
     """Read and check a filled request sheet for the evaluated `year` against what the store knows (writes nothing).
     Problems name the file, the sheet and the cell, and say how to fix it."""
-    checked = RequestCheck(file_name, hashlib.sha256(data).hexdigest(), year)
+    checked = RequestCheck(file_name, hashlib.sha256(data).hexdigest(), year, data=data)
     try:
         sheets = read_workbook(data, MAX_LIST_ROWS)
     except UnreadableWorkbook as exc:
@@ -519,7 +520,8 @@ def import_requests(con: Connection, viewer: Viewer, file_name: str, data: bytes
     if not checked.ok:
         return checked
     try:
-        checked.batch_id = save_requests(con, viewer, year, checked.rows, source, file_name, checked.file_hash)
+        checked.batch_id = save_requests(con, viewer, year, checked.rows, source, file_name, checked.file_hash,
+                                         checked.data)
     except CutsError as exc:
         checked.problems.append(Problem(file_name, "", "", str(exc), ERROR))
     return checked

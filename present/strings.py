@@ -706,6 +706,10 @@ REQUESTS_OK = "申报表检查通过：{units} 家单位，{projects} 个延续�
 REQUESTS_SAVED = "已导入下年预算申报数（{units} 家单位，已记入操作记录）。"
 REQUESTS_CURRENT = "当前申报数"
 REQUESTS_NONE = "尚无申报数。"
+REQUESTS_FILES = "已导入的申报表原件"
+REQUESTS_FILE_PICK = "选择申报表"
+REQUESTS_FILE_LABEL = "{file}（批次 {batch}，{by} 于 {at:%Y-%m-%d %H:%M} 导入，{units} 家单位 {rows} 行，当前有效 {current} 行）"
+REQUESTS_FILE_DOWNLOAD = "下载原件"
 REQUESTS_EDIT_UNIT = "逐单位录入或修改"
 REQUESTS_EDIT_SAVE = "保存该单位的申报数"
 REQUESTS_EDIT_HINT = "“项目名称”为空的一行是单位合计；金额单位万元。保存后该单位原有的申报数被替换（历史保留）。"
@@ -721,3 +725,18 @@ CUTS_PROJECTS_VALUE = "{projects} 个项目，{units} 家单位"
 REQUESTS_SHEET = "申报表导入"
 REQUESTS_TEMPLATE_HELP = "已填入本年度各单位、各项目及当前申报数；填写“下年预算申报数（万元）”后上传。项目行留空表示该项目下年不再申报。"
 AXIS_CUT_AMOUNT = "金额（万元）"
+
+# plotly's own words (the mode bar above every chart, its messages), in Chinese: plotly.js reads them from the chart's
+# config (`locales`), so nothing is fetched; Streamlit's own 全屏 button stays as Streamlit draws it
+PLOTLY_LOCALE = "zh-CN"
+PLOTLY_DICTIONARY = {
+    "Autoscale": "自动缩放", "Box Select": "框选", "Lasso Select": "套索选择", "Pan": "平移", "Zoom": "缩放",
+    "Zoom in": "放大", "Zoom out": "缩小", "Reset axes": "还原坐标轴", "Reset view": "还原视图", "Reset views": "还原视图",
+    "Reset": "还原", "Compare data on hover": "悬停时比较各项数据", "Show closest data on hover": "悬停时显示最近的数据",
+    "Toggle show closest data on hover": "切换悬停提示", "Toggle Spike Lines": "显示或隐藏辅助线",
+    "Download plot as a PNG": "下载图片（PNG）", "Download plot as a png": "下载图片（PNG）", "Download plot": "下载图片",
+    "Image download succeeded": "图片已下载", "Preparing image - this may take a few seconds": "正在生成图片，请稍候…",
+    "Sorry, there was a problem downloading your image!": "图片下载失败，请重试。",
+    "Double-click to zoom back out": "双击还原", "Double-click on legend to isolate one trace": "双击图例只看这一项",
+}
+

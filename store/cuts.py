@@ -107,11 +107,14 @@ def check_requests(year: int, rows: Sequence[Request], found: Known) -> list[str
 
 
 def save_requests(con: Connection, viewer: Viewer, year: int, rows: Sequence[Request], source: str,
-                  file_name: str | None = None, file_hash: str | None = None) -> int:
-    """Store a checked batch: it replaces the current requests of every unit it names. Returns the batch id.
-    Raises CutsError (nothing stored) when check_requests finds a problem, Refused outside the viewer's units."""
+                  file_name: str | None = None, file_hash: str | None = None, data: bytes | None = None) -> int:
+    """Store a checked batch: it replaces the current requests of every unit it names; the sheet's bytes (`data`,
+    whose sha256 is file_hash) are kept in source_files like the forms'. Returns the batch id. Raises CutsError
+    (nothing stored) when check_requests finds a problem, Refused outside the viewer's units."""
     if not rows:
         raise CutsError("没有可保存的下年预算申报数。")
+    if data is not None and hashlib.sha256(data).hexdigest() != file_hash:
+        raise CutsError(f"申报表 {file_name} 的内容与检查时不同（校验值不符），未保存任何申报数；请重新上传。")
     found = known(con, year)
     problems = check_requests(year, rows, found)
     if problems:
@@ -124,6 +127,9 @@ def save_requests(con: Connection, viewer: Viewer, year: int, rows: Sequence[Req
     with writing(con) as cur:
         row = cur.execute("SELECT nextval('request_batch_id_seq')").fetchone()
         batch = int(row[0]) if row else 0
+        if data is not None and cur.execute("SELECT 1 FROM source_files WHERE file_hash = ?", [file_hash]).fetchone() is None:
+            cur.execute("INSERT INTO source_files (file_hash, size, data, stored_at) VALUES (?, ?, ?, ?)",
+                        [file_hash, len(data), data, now])
         cur.execute("UPDATE budget_requests SET is_current = false WHERE is_current AND year = ? "
                     "AND list_contains(?, unit_code)", [year, codes])
         columns: dict[str, list[object]] = {
@@ -159,6 +165,46 @@ def requests(con: Connection, year: int, units: Units = None) -> pd.DataFrame:
     """The current requests of the year (unit rows first in each unit), within the viewer's units."""
     with reading(con) as cur:
         return cur.execute(REQUESTS_SQL, {"year": year, "all_units": units is None, "units": list(units or [])}).df()
+
+
+REQUEST_FILES_SQL = """
+SELECT r.batch_id, any_value(r.file_name) AS file_name, any_value(r.source) AS source,
+       any_value(r.entered_by) AS entered_by, any_value(r.entered_at) AS entered_at,
+       count(DISTINCT r.unit_code) AS units, count(*) AS rows, count(*) FILTER (WHERE r.is_current) AS current_rows
+FROM budget_requests r
+WHERE r.year = $year AND r.file_hash IS NOT NULL
+  AND EXISTS (SELECT 1 FROM source_files f WHERE f.file_hash = r.file_hash)
+  AND ($batch IS NULL OR r.batch_id = $batch)
+GROUP BY r.batch_id
+HAVING $all_units OR list_has_all($units, list(DISTINCT r.unit_code))
+ORDER BY r.batch_id DESC
+"""
+REQUEST_FILE_SQL = """
+SELECT any_value(r.file_name), any_value(f.data)
+FROM budget_requests r JOIN source_files f ON f.file_hash = r.file_hash
+WHERE r.year = $year AND r.batch_id = $batch
+GROUP BY r.batch_id
+HAVING $all_units OR list_has_all($units, list(DISTINCT r.unit_code))
+"""
+
+
+def _scope(year: int, units: Units, batch: int | None = None) -> dict[str, object]:
+    return {"year": year, "all_units": units is None, "units": list(units or []), "batch": batch}
+
+
+def request_files(con: Connection, year: int, units: Units = None) -> pd.DataFrame:
+    """The year's imported request sheets whose bytes are kept, newest first: batch_id, file_name, source,
+    entered_by, entered_at, units, rows, current_rows (rows not replaced since). Only the sheets naming units all
+    within `units` (a sheet naming other units is not the viewer's to read)."""
+    with reading(con) as cur:
+        return cur.execute(REQUEST_FILES_SQL, _scope(year, units)).df()
+
+
+def request_file(con: Connection, year: int, batch_id: int, units: Units = None) -> tuple[str, bytes] | None:
+    """(file name, bytes) of an imported request sheet, as uploaded; None when it is not kept or not the viewer's."""
+    with reading(con) as cur:
+        row = cur.execute(REQUEST_FILE_SQL, _scope(year, units, batch_id)).fetchone()
+    return (str(row[0]), bytes(row[1])) if row else None
 
 
 PROJECT_LINES_SQL = """

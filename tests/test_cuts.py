@@ -301,3 +301,31 @@ def test_a_request_sheet_is_checked_then_confirmed_through_the_page(con):
     assert not at.exception and any("已导入下年预算申报数" in x.value for x in at.success)
     assert con.execute("SELECT amount FROM budget_requests WHERE is_current AND year = ? AND unit_code = '209001' "
                        "AND project_name IS NULL", [YEAR]).fetchone()[0] == Decimal("4321.5")
+    # the sheet is kept as uploaded, listed newest first and downloadable; the sample's sheet it replaced stays
+    sheet = _request_sheet(4321.5)
+    files = cuts.request_files(con, YEAR)
+    newest = files.iloc[0]
+    assert newest["file_name"] == "申报表.xlsx" and newest["current_rows"] == newest["rows"] > 0, files.to_string()
+    assert cuts.request_file(con, YEAR, int(newest["batch_id"])) == ("申报表.xlsx", sheet)
+    assert (files["current_rows"] == 0).sum() == len(files) - 1  # the sample's batch: every unit replaced
+    at.run()
+    picker = at.selectbox(key=f"requests_file_{YEAR}")
+    assert picker.value == int(newest["batch_id"]) and "申报表.xlsx" in picker.options[0]
+    assert [b for b in at.get("download_button") if b.proto.label == s.REQUESTS_FILE_DOWNLOAD]
+
+
+def test_a_kept_sheet_is_only_for_those_who_may_see_all_its_units(con):
+    batch = int(cuts.request_files(con, YEAR).iloc[0]["batch_id"])
+    assert cuts.request_file(con, YEAR, batch) is not None
+    assert cuts.request_files(con, YEAR, access.scope(con, BUDGET)).empty  # the sheet names units outside theirs
+    assert cuts.request_file(con, YEAR, batch, access.scope(con, BUDGET)) is None
+    at = _page(BUDGET)
+    assert not at.exception and s.REQUESTS_FILES not in [h.value for h in at.subheader]
+
+
+def test_sheet_bytes_that_differ_from_the_checked_hash_store_nothing(con):
+    before = _stored(con), con.execute("SELECT count(*) FROM source_files").fetchone()
+    with pytest.raises(cuts.CutsError, match="校验值不符"):
+        cuts.save_requests(con, access.command_line(), YEAR, [cuts.Request("209001", "区民政局", None, Decimal(1))],
+                           cuts.SOURCE_SHEET, "申报.xlsx", "0" * 64, b"other bytes")
+    assert (_stored(con), con.execute("SELECT count(*) FROM source_files").fetchone()) == before

@@ -615,6 +615,17 @@ def save_requests(viewer: Viewer, year: int, rows: list[cuts.Request], source: s
     return cuts.save_requests(con(), viewer, year, rows, source, file_name, file_hash)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def request_files(year: int, units: Units, version: int) -> pd.DataFrame:
+    """The year's imported request sheets kept as uploaded, within the viewer's units (newest first)."""
+    return cuts.request_files(con(), year, units)
+
+
+def request_file(year: int, batch_id: int, units: Units) -> tuple[str, bytes] | None:
+    """(file name, bytes) of an imported request sheet, as uploaded."""
+    return cuts.request_file(con(), year, batch_id, units)
+
+
 def request_knowledge(year: int) -> cuts.Known:
     """The units and projects a request may name in the year."""
     return cuts.known(con(), year)
@@ -645,7 +656,8 @@ def check_request_sheet(name: str, data: bytes, year: int) -> Any:
 
 def import_request_sheet(viewer: Viewer, year: int, checked: Any) -> int:
     """Store a checked request sheet on behalf of the viewer (it replaces the units it names)."""
-    return cuts.save_requests(con(), viewer, year, checked.rows, cuts.SOURCE_SHEET, checked.file, checked.file_hash)
+    return cuts.save_requests(con(), viewer, year, checked.rows, cuts.SOURCE_SHEET, checked.file, checked.file_hash,
+                             checked.data)
 
 
 CutsError = cuts.CutsError

@@ -59,6 +59,24 @@ def _entered(ctx: PageContext, unit_code: str, edited: pd.DataFrame) -> list[dat
     return rows
 
 
+def _files(ctx: PageContext) -> None:
+    """The imported request sheets, each downloadable as it was uploaded."""
+    files = data.request_files(ctx.year, ctx.units, ctx.version)
+    if files.empty:
+        return
+    st.subheader(s.REQUESTS_FILES)
+    labels = {int(r["batch_id"]): s.REQUESTS_FILE_LABEL.format(
+        file=r["file_name"], batch=r["batch_id"], by=r["entered_by"], at=r["entered_at"], units=r["units"],
+        rows=r["rows"], current=r["current_rows"]) for r in files.to_dict("records")}
+    batch = st.selectbox(s.REQUESTS_FILE_PICK, list(labels), format_func=labels.__getitem__,
+                         key=f"requests_file_{ctx.year}")
+    found = data.request_file(ctx.year, int(batch), ctx.units) if batch is not None else None
+    if found is not None:
+        name, content = found
+        st.download_button(s.REQUESTS_FILE_DOWNLOAD, content, file_name=name, key=f"requests_file_get_{ctx.year}",
+                           mime=XLSX_MIME if name.lower().endswith(".xlsx") else "application/octet-stream")
+
+
 _CHECKED = "requests_checked"  # session_state: the sheet checked and waiting for the confirm
 
 
@@ -112,6 +130,7 @@ def show(ctx: PageContext) -> None:
                                              projects=int(current["project_name"].map(lambda p: isinstance(p, str)).sum()),
                                              total=fmt.money(units_total)))
         widgets.table_with_downloads(ctx, _current_table(current), s.REQUESTS_CURRENT, height=320)
+    _files(ctx)
     if not ctx.viewer.may(CUT):
         return
     _sheet(ctx)
