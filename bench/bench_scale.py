@@ -465,13 +465,23 @@ def details(results: list[TierResult]) -> str:
     return "\n".join(lines)
 
 
-LOAD_TEST_SECTION = re.compile(r"<!-- load-test:.*?<!-- /load-test -->\n?", re.S)
+SECTION_START = "<!-- scale: written by bench/bench_scale.py; the rest of the file is kept -->"
+SECTION_END = "<!-- /scale -->"
+RESULTS_TITLE = "# Scale benchmark results\n\n"
 
 
-def _load_test_section(path: Path) -> str:
-    """The section bench/load_test.py --write keeps in the same file (kept when this benchmark rewrites it)."""
-    found = LOAD_TEST_SECTION.search(path.read_text(encoding="utf-8")) if path.exists() else None
-    return found.group(0) if found else ""
+def write_section(path: Path, text: str) -> None:
+    """Replace this benchmark's section of `path` (between its markers), keeping the rest of the file: the load
+    test's, the export's and the what-if's figures; a file without the markers gets the section at its top."""
+    section = f"{SECTION_START}\n{text.rstrip()}\n{SECTION_END}\n"
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    pattern = re.compile(re.escape(SECTION_START) + r".*?" + re.escape(SECTION_END) + r"\n?", re.S)
+    if pattern.search(current):
+        updated = pattern.sub(lambda _: section, current, count=1)
+    else:
+        rest = current.removeprefix(RESULTS_TITLE.strip()).lstrip("\n")
+        updated = RESULTS_TITLE + section + ("\n" + rest if rest else "")
+    path.write_text(updated, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -509,9 +519,8 @@ def main(argv: list[str] | None = None) -> int:
     print(report)
     runs_large = min(args.runs, args.runs_large)
     notes = "".join(f"- {n}\n" for n in args.note)
-    kept = _load_test_section(args.results)
-    args.results.write_text(
-        f"# Scale benchmark results\n\n"
+    write_section(
+        args.results,
         f"Measured {date.today().isoformat()} with `{command.strip()}`.\n\n"
         f"Machine: {machine()}. 1-minute load average {load_before:.2f} at the start, {load_after:.2f} at the end "
         f"(the benchmark keeps one core busy; above 1, other processes shared the machine, which on these vCPUs "
@@ -521,8 +530,7 @@ def main(argv: list[str] | None = None) -> int:
         f"wall-clock (and CPU); growth k from the load's CPU seconds, t(×N) = t(×1)·N^k (1 = linear); load peak = "
         f"the load process's ru_maxrss plus, per worker process, the largest worker's (an upper bound); pages: warm AppTest render.\n\n"
         f"{report}\n\n## Targets\n\n{targets(results)}\n\n## Every run\n\n{details(results)}\n"
-        + (f"\n## Notes\n\n{notes}" if notes else "") + (f"\n{kept}" if kept else ""),
-        encoding="utf-8")
+        + (f"\n## Notes\n\n{notes}" if notes else ""))
     _log(f"written to {args.results}")
     return 0
 

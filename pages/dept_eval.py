@@ -18,9 +18,11 @@ if not listed.empty:
     shown = tables.numbers_for_screen(comparison)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=widgets.column_config(shown))
     left, right = st.columns(2)
-    left.plotly_chart(charts.dept_totals_figure(comparison), width="stretch")
-    right.plotly_chart(charts.dept_levels_figure(data.level_scores(ctx.year, ev.KIND_DEPT, ctx.scope, ctx.version)),
-                       width="stretch")
+    with left:
+        widgets.chart(charts.with_year(charts.dept_totals_figure(comparison), ctx.year))
+    with right:
+        levels = data.level_scores(ctx.year, ev.KIND_DEPT, ctx.scope, ctx.version)
+        widgets.chart(charts.with_year(charts.dept_levels_figure(levels), ctx.year))
     st.markdown(f"**{s.DEPT_WEAKEST}**")
     weakest = tables.weakest_table(data.panel_results(ctx.year, ev.KIND_DEPT, ctx.scope, ctx.version))
     shown = tables.numbers_for_screen(weakest)

@@ -27,14 +27,15 @@ c4.metric(s.METRIC_FLAGGED, fmt.count(h.flagged, s.UNIT_PROJECTS),
 st.page_link("pages/flags.py", label=s.LINK_FLAGGED, icon=":material/arrow_forward:")
 
 left, right = st.columns(2)
-left.plotly_chart(charts.with_year(charts.grades_figure(data.grade_distribution(year, units, version)), year),
-                  width="stretch")
+with left:
+    widgets.chart(charts.with_year(charts.grades_figure(data.grade_distribution(year, units, version)), year))
 flags = data.flag_counts(year, units, version)
 if flags.empty:
     right.info(s.NO_FLAGS)
 else:
-    right.plotly_chart(charts.with_year(charts.flags_figure(flags), year), width="stretch")
-st.plotly_chart(charts.with_year(charts.domains_figure(data.by_domain(year, units, version)), year), width="stretch")
+    with right:
+        widgets.chart(charts.with_year(charts.flags_figure(flags), year))
+widgets.chart(charts.with_year(charts.domains_figure(data.by_domain(year, units, version)), year))
 
 top_n = st.slider(s.TOP_N_LABEL, min_value=5, max_value=20, value=10)
 left, right = st.columns(2)

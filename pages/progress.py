@@ -75,7 +75,7 @@ if rows.empty:
 else:
     st.caption(s.PROGRESS_COUNT.format(n=fmt.count(len(rows))))
     if len(rows["department"].unique()) > 1:
-        st.plotly_chart(charts.progress_figure(rows), width="stretch", config=widgets.charts_config())
+        widgets.chart(charts.with_year(charts.progress_figure(rows), year))
     filters = widgets.filter_text({s.PROGRESS_FILTER_STATUS: "" if status == choices[0] else status,
                                    s.FILTER_DEPARTMENT: dept_pick})
     widgets.table_with_downloads(ctx, tables.progress_table(rows), s.PROGRESS_TABLE, filters=filters)

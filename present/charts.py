@@ -3,6 +3,7 @@ Pages and meeting exports use the same builders."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -66,6 +67,23 @@ def themed(fig: go.Figure, theme: Theme = PRESENTATION) -> go.Figure:
     out.update_yaxes(gridcolor=theme.grid_color)
     out.update_traces(textfont={"size": theme.font_size, "color": theme.text_color}, selector={"type": "bar"})
     out.update_traces(textfont={"size": theme.font_size, "color": theme.text_color}, selector={"type": "scatter"})
+    return out
+
+
+def file_stem(title: str) -> str:
+    """A chart title as a file name (no path separators, spaces or characters Windows refuses)."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", title).strip("_")
+
+
+def config(fig: go.Figure | None = None, mode_bar: bool = True) -> dict[str, object]:
+    """plotly's config for a chart on a page: the mode bar in Chinese, its PNG button saving a sharp image named after
+    the chart's title (for the year-end slides), without the tools these charts do not need."""
+    out: dict[str, object] = {
+        "locale": s.PLOTLY_LOCALE, "locales": {s.PLOTLY_LOCALE: {"dictionary": s.PLOTLY_DICTIONARY}},
+        "displaylogo": False, "displayModeBar": "hover" if mode_bar else False,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"]}
+    title = fig.layout.title.text if fig is not None else None
+    out["toImageButtonOptions"] = {"format": "png", "scale": 2, "filename": file_stem(title or "图表")}
     return out
 
 

@@ -4,7 +4,6 @@ of the facts (store.meeting.gather), each alone or all four in one .zip, with pr
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,11 +35,6 @@ class Material:
     mime: str
 
 
-def _safe(name: str) -> str:
-    """A chart title as a file name (no path separators or characters Windows refuses)."""
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_")
-
-
 def chart_images(screens: Sequence[pm.Screen], progress: Callable[[str], None] | None = None,
                  titled: bool = True) -> dict[str, bytes]:
     """screen key → PNG of its figure (with its title, or without it when the slide's title repeats it), all from
@@ -57,7 +51,7 @@ def chart_images(screens: Sequence[pm.Screen], progress: Callable[[str], None] |
 
 def chart_files(screens: Sequence[pm.Screen], images: dict[str, bytes]) -> list[tuple[str, bytes]]:
     """(file name, PNG) of every chart, numbered in screen order."""
-    return [(s.FILE_CHART.format(n=n, title=_safe(screen.title)), images[screen.key])
+    return [(s.FILE_CHART.format(n=n, title=charts.file_stem(screen.title)), images[screen.key])
             for n, screen in enumerate(pm.chart_screens(list(screens)), start=1)]
 
 

@@ -4,6 +4,7 @@ the overview with the headline figures in Chinese; a unit's demo account sees on
 address typed before signing in shows nothing."""
 
 import contextlib
+import io
 import os
 import shutil
 import socket
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from PIL import Image
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,6 +103,16 @@ def test_first_start_builds_the_sample_and_shows_the_overview(server, tmp_path):
         shot = tmp_path / "overview.png"
         page.screenshot(path=str(shot))
         sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+        # a chart's own PNG button: its tooltip in Chinese, the image named after the chart, at twice the size
+        grades = page.locator('[data-testid="stPlotlyChart"]').first
+        grades.hover()
+        png_button = grades.locator('.modebar-btn[data-title="下载图片（PNG）"]')
+        png_button.wait_for(timeout=30_000)
+        mode_bar = grades.locator(".modebar-btn").evaluate_all("buttons => buttons.map(b => b.dataset.title)")
+        with page.expect_download(timeout=60_000) as png:
+            png_button.click()
+        png_name, png_bytes = png.value.suggested_filename, Path(png.value.path()).read_bytes()
+        chart_width = grades.bounding_box()["width"]
 
         page.locator('[data-testid="stSidebarNav"]').get_by_text("项目得分").click()
         page.get_by_text("项目得分与复核").first.wait_for(timeout=30_000)
@@ -145,6 +157,11 @@ def test_first_start_builds_the_sample_and_shows_the_overview(server, tmp_path):
     for expected in ("总览", "121 家", "793 个", "9.95 亿元", "8.32 亿元", "83.62%", "49%", "评价等级分布"):
         assert expected in text
     assert "示例数据" in sidebar
+    assert png_name == "2015_年度评价等级分布.png", png_name
+    # every tool in Chinese but Streamlit's own full-screen button, which plotly's dictionary does not reach
+    assert "缩放" in mode_bar and [t for t in mode_bar if t and t.isascii()] == ["Fullscreen"], mode_bar
+    with Image.open(io.BytesIO(png_bytes)) as image:
+        assert image.width >= 1.5 * chart_width, (image.size, chart_width)
     assert "符合条件的项目：793 个" in projects_text and "预算执行率" in projects_text
     assert csv_bytes.startswith(b"\xef\xbb\xbf") and csv_bytes.decode("utf-8-sig").count("\n") == 794  # header + 793
     assert "区纪委" not in second_page  # page 2 starts past the first unit's projects

@@ -41,17 +41,13 @@ def _signed(value: Decimal) -> str | None:
 def charts(ctx: PageContext, ledger: pd.DataFrame, rules: CutRules | None, key: str) -> None:
     """The waterfall, then cuts by department and by grade side by side, then the largest cuts."""
     requested, _, arranged, _, _ = view.headline(ledger)
-    config = widgets.charts_config()
-    st.plotly_chart(view.waterfall_figure(requested, view.steps(ledger, rules), arranged, ctx.year),
-                    width="stretch", config=config, key=f"{key}_waterfall")
+    widgets.chart(view.waterfall_figure(requested, view.steps(ledger, rules), arranged, ctx.year), f"{key}_waterfall")
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(view.by_department_figure(view.totals(ledger, "department"), ctx.year), width="stretch",
-                        config=config, key=f"{key}_departments")
+        widgets.chart(view.by_department_figure(view.totals(ledger, "department"), ctx.year), f"{key}_departments")
     with right:
-        st.plotly_chart(view.by_grade_figure(view.totals(ledger, "grade"), ctx.year), width="stretch",
-                        config=config, key=f"{key}_grades")
-        st.plotly_chart(view.largest_figure(ledger, ctx.year), width="stretch", config=config, key=f"{key}_largest")
+        widgets.chart(view.by_grade_figure(view.totals(ledger, "grade"), ctx.year), f"{key}_grades")
+        widgets.chart(view.largest_figure(ledger, ctx.year), f"{key}_largest")
 
 
 def tables(ctx: PageContext, ledger: pd.DataFrame, key: str) -> None:

@@ -154,7 +154,7 @@ def show(ctx: PanelContext, evaluation: EvaluationSpec, result: PanelResult, row
     st.download_button(s.DOWNLOAD_EXCEL, table_xlsx(table, what, title, tables.EXCEL_FORMATS),
                        file_name=f"{what}_{evaluation.subject_name.replace(' · ', '_')}_{ctx.year}.xlsx",
                        mime=XLSX_MIME, key=f"scores_xlsx_{evaluation.evaluation_id}")
-    st.plotly_chart(charts.experts_figure(table, result.experts), width="stretch")
+    widgets.chart(charts.experts_figure(table, result.experts))
     with st.expander(s.EVAL_ARITHMETIC):
         st.code("\n".join([*result.explanation, *(i.explanation for i in result.indicators)]), language=None)
 

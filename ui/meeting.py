@@ -77,8 +77,8 @@ def _lines(lines: tuple[tuple[str, str], ...], grid: bool) -> None:
 def draw(screen: pm.Screen, found: MeetingData) -> None:
     """One screen: its title with the year, the data line, then its figure, big lines or notice."""
     _header(screen, found)
-    config = {"displayModeBar": False, "locale": "zh-CN"}
     figure = pm.untitled(screen)  # the screen's title says it already
+    config = charts.config(screen.figure, mode_bar=False)
     if screen.notice:
         st.markdown(f'<p class="meeting-notice">{html.escape(screen.notice)}</p>', unsafe_allow_html=True)
     elif figure is not None and screen.lines:

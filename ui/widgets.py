@@ -293,7 +293,7 @@ def selectable_chart(figure: object, key: str) -> object | None:
     """A plotly chart whose bars can be clicked; returns the customdata of the clicked bar (None: none)."""
     nonce = st.session_state.get(_NONCE, 0)
     event = st.plotly_chart(figure, width="stretch", on_select="rerun", selection_mode="points",
-                            key=f"{key}_{nonce}", config=charts_config())
+                            key=f"{key}_{nonce}", config=charts.config(figure))
     points = event.selection.points if event is not None else []
     for point in points:
         value = point.get("customdata")
@@ -302,10 +302,9 @@ def selectable_chart(figure: object, key: str) -> object | None:
     return None
 
 
-def charts_config() -> dict[str, object]:
-    """plotly's mode bar in Chinese, with the PNG button named after the chart."""
-    return {"locale": "zh-CN", "displaylogo": False,
-            "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"]}
+def chart(figure: object, key: str | None = None) -> None:
+    """A plotly chart across its container, its mode bar in Chinese (present.charts.config)."""
+    st.plotly_chart(figure, width="stretch", config=charts.config(figure), key=key)
 
 
 def requested_unit(ctx: PageContext) -> str | None:
@@ -349,4 +348,4 @@ def over_the_years(ctx: PageContext, unit_code: str | None = None, project_id: s
     if len(frame) < 2:
         return
     with st.expander(s.OVER_YEARS, expanded=True):
-        st.plotly_chart(charts.history_figure(frame, what), width="stretch", config=charts_config())
+        chart(charts.history_figure(frame, what))
