@@ -295,21 +295,21 @@ def test_a_request_sheet_is_checked_then_confirmed_through_the_page(con):
     assert len(negative) == 1 and negative.iloc[0][s.COL_FILE] == "申报表.xlsx", problems.to_string()
     assert negative.iloc[0][s.COL_CELL] and negative.iloc[0][s.COL_SHEET]
     assert not [b for b in at.button if b.label == s.REQUESTS_CONFIRM] and _stored(con) == before
-    at = _upload(at, _request_sheet(4321.5))
+    sheet = _request_sheet(4321.5)
+    at = _upload(at, sheet)
     assert any("检查通过" in x.value for x in at.success)
     at.button(key=f"requests_confirm_{YEAR}").click().run()
     assert not at.exception and any("已导入下年预算申报数" in x.value for x in at.success)
     assert con.execute("SELECT amount FROM budget_requests WHERE is_current AND year = ? AND unit_code = '209001' "
                        "AND project_name IS NULL", [YEAR]).fetchone()[0] == Decimal("4321.5")
     # the sheet is kept as uploaded, listed newest first and downloadable; the sample's sheet it replaced stays
-    sheet = _request_sheet(4321.5)
     files = cuts.request_files(con, YEAR)
     newest = files.iloc[0]
     assert newest["file_name"] == "申报表.xlsx" and newest["current_rows"] == newest["rows"] > 0, files.to_string()
     assert cuts.request_file(con, YEAR, int(newest["batch_id"])) == ("申报表.xlsx", sheet)
     assert (files["current_rows"] == 0).sum() == len(files) - 1  # the sample's batch: every unit replaced
     at.run()
-    picker = at.selectbox(key=f"requests_file_{YEAR}")
+    picker = at.selectbox(key=f"requests_file_{YEAR}_{int(newest['batch_id'])}")
     assert picker.value == int(newest["batch_id"]) and "申报表.xlsx" in picker.options[0]
     assert [b for b in at.get("download_button") if b.proto.label == s.REQUESTS_FILE_DOWNLOAD]
 

@@ -69,7 +69,7 @@ def _files(ctx: PageContext) -> None:
         file=r["file_name"], batch=r["batch_id"], by=r["entered_by"], at=r["entered_at"], units=r["units"],
         rows=r["rows"], current=r["current_rows"]) for r in files.to_dict("records")}
     batch = st.selectbox(s.REQUESTS_FILE_PICK, list(labels), format_func=labels.__getitem__,
-                         key=f"requests_file_{ctx.year}")
+                         key=f"requests_file_{ctx.year}_{next(iter(labels))}")  # a new sheet: shown first, chosen
     found = data.request_file(ctx.year, int(batch), ctx.units) if batch is not None else None
     if found is not None:
         name, content = found
