@@ -18,7 +18,7 @@ from store import access, audit, db
 from store import evaluations as ev
 from store.access import Viewer
 from tests.conftest import form_bytes
-from tests.test_pages import DASHBOARD, TIMEOUT_S, admin_app, figure, metrics, signed_in
+from tests.test_pages import DASHBOARD, TIMEOUT_S, admin_app, figure, metrics, signed_in, titled
 
 KEY, DEPT = "pages/key_eval.py", "pages/dept_eval.py"
 ZJ = Viewer("demo_zj", "专家演示", access.EXPERT, is_demo=True)
@@ -148,10 +148,10 @@ def test_the_department_page_compares_the_five_departments(sample_db_path, monke
     projects = dict(con.execute("SELECT department, count(*) FROM v_project_scores WHERE year = 2015 AND department IN "
                                 "(SELECT department FROM evaluations WHERE kind = 'dept') GROUP BY ALL").fetchall())
     assert dict(zip(comparison[s.COL_EVAL_DEPARTMENT], comparison[s.COL_SELF_PROJECTS], strict=True)) == projects
-    totals = figure(at, s.CHART_DEPT_TOTALS)
+    totals = figure(at, titled(s.CHART_DEPT_TOTALS))
     assert list(totals.data[0].x) == list(comparison[s.COL_EVAL_DEPARTMENT])
     assert list(totals.data[0].y) == pytest.approx([float(v) for v in comparison[s.COL_EXPERT_PANEL]])
-    levels = figure(at, s.CHART_DEPT_LEVELS)
+    levels = figure(at, titled(s.CHART_DEPT_LEVELS))
     assert sorted(t.name for t in levels.data) == sorted(expected) and list(levels.data[0].x) == ["投入", "过程", "产出", "效果"]
     weakest = next(d.value for d in at.dataframe if s.COL_SHARE in d.value.columns)
     assert len(weakest) == 15 and set(weakest[s.COL_EVAL_DEPARTMENT]) == set(expected)

@@ -13,7 +13,7 @@ import pytest
 import streamlit as st
 from conftest import form_bytes, workbook_bytes
 from streamlit.testing.v1 import AppTest
-from test_pages import ADMIN, DASHBOARD, TIMEOUT_S, YEAR, admin_app, downloaded, figure, metrics, signed_in
+from test_pages import ADMIN, DASHBOARD, TIMEOUT_S, YEAR, admin_app, downloaded, figure, metrics, signed_in, titled
 
 from etl.load import SourceFile, load_source
 from present import charts, tables
@@ -205,7 +205,7 @@ def test_the_page_shows_the_samples_progress(app_path, media_stores):
     assert int(shown[s.COL_SUBMITTED].sum()) == 793 and set(shown[s.COL_LATE]) == {"—"}
     deadlines = next(d.value for d in at.dataframe if s.COL_DEADLINE_DUE in d.value.columns)
     assert deadlines[s.COL_DEADLINE_DUE].tolist() == ["2016-09-15", "2016-09-20", "2016-10-20", "2016-10-31"]
-    bars = figure(at, s.CHART_PROGRESS)
+    bars = figure(at, titled(s.CHART_PROGRESS))
     assert sum(sum(trace.x) for trace in bars.data) == 121
     template = downloaded(at, media_stores, s.PROGRESS_TEMPLATE)
     ws = openpyxl.load_workbook(io.BytesIO(template.content))["项目支出绩效自评表"]
