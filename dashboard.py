@@ -12,6 +12,7 @@ from ui import address, data, session, widgets
 
 widgets.through_entry()  # a session's first run: navigation mode, then again (see through_entry)
 st.set_page_config(page_title=s.APP_TITLE, page_icon=s.APP_ICON, layout="wide")
+st.html(widgets.chinese_css())  # Streamlit's own English words, in Chinese
 
 building = not data.database_exists()
 try:

@@ -284,6 +284,12 @@ def test_upload_a_good_file_a_bad_file_and_a_zip_read_the_report_confirm_and_see
         page.locator('[data-testid="stMetric"]', has_text="自评项目").wait_for(timeout=60_000)
         before = page.locator('[data-testid="stMetric"]', has_text="自评项目").inner_text()
         page.locator('[data-testid="stSidebarNav"]').get_by_text("数据导入").click()
+        dropzone = page.locator('[data-testid="stFileUploaderDropzone"]').first
+        dropzone.wait_for(timeout=30_000)
+        # Streamlit's English words ("Upload", "50MB per file • XLSX") hidden, Chinese drawn in their place
+        uploader_words = dropzone.evaluate("""zone => [zone.querySelector('button p'),
+            zone.querySelector('[data-testid="stFileUploaderDropzoneInstructions"] span')].map(e => [
+            getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content])""")
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(files=files)
         page.locator('[data-testid="stFileChipName"]').nth(2).wait_for(timeout=30_000)
         page.wait_for_timeout(1500)
@@ -304,6 +310,7 @@ def test_upload_a_good_file_a_bad_file_and_a_zip_read_the_report_confirm_and_see
         after = page.locator('[data-testid="stMetric"]', has_text="自评项目").inner_text()
         browser.close()
     print(f"screenshots: {tmp_path}")
+    assert uploader_words == [["0px", '"选择文件"'], ["0px", '"或把文件拖到这里（每个不超过 50 MB）"']], uploader_words
     assert "检查完成：3 个文件可以导入，0 个此前已导入（不会重复导入），1 个不能导入" in report
     assert "识别出的项目（每个工作表一个）" in report and "问题清单" in report  # the tables are drawn on canvas:
     assert "坏表.xlsx" in cells and "不能导入" in cells and "浏览器测试压缩包乙" in cells and "新项目" in cells  # a11y cells

@@ -75,6 +75,21 @@ def _address_path() -> str:
     return urlsplit(url).path.strip("/").rsplit("/", 1)[-1]
 
 
+def chinese_css() -> str:
+    """Page-wide CSS: Streamlit's file uploader draws English words ("Upload", "50MB per file • XLSX"); they are
+    replaced by Chinese in the same place, size and colour (st.html with style only takes no room on the page)."""
+    from etl import MAX_UPLOAD_MB
+
+    hint = s.UPLOADER_HINT.format(mb=MAX_UPLOAD_MB)
+    return f"""<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+    content: "{s.UPLOADER_BUTTON}"; font-size: 14px; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: "{hint}"; font-size: 14px; }}
+</style>"""
+
+
 def navigate(found: list[StreamlitPage], position: Literal["sidebar", "hidden"] = "sidebar") -> StreamlitPage:
     """st.navigation over `found`, opening the page the session's first address asked for: the rerun that
     leaves pages/-folder mode (through_entry) runs the default page, and the address with it, so the page is
