@@ -23,7 +23,7 @@ from etl.scoring import rescore
 from rubrics.loader import Rubric, RubricError, load_rubric
 from store import accounts
 from store.access import ROLE_HELP, ROLES, command_line
-from store.backup import REQUEST_WAIT_S, Archive, archive_path, backup, request_backup, restore
+from store.backup import REQUEST_WAIT_S, Archive, archive_path, backup, prune, request_backup, restore
 from store.db import Connection, DatabaseBusy, StoreError, default_path, held_elsewhere, open_db
 
 EXIT_OK = 0
@@ -107,6 +107,9 @@ def _backup_parsers(sub: argparse._SubParsersAction) -> None:
                       help="备份文件（默认 数据库所在文件夹/backups/budget_perf-年月日-时分秒.zip）")
     save.add_argument("--wait", type=float, default=REQUEST_WAIT_S,
                       help=f"看板运行时等待其完成备份的最长秒数（默认 {REQUEST_WAIT_S:.0f}）")
+    save.add_argument("--keep", type=int, default=None, metavar="N",
+                      help="备份成功后只保留备份文件夹中最新的 N 个例行备份（budget_perf-年月日-时分秒.zip），删除更早的；"
+                           "恢复前自动保存的 before-restore-….zip 和 --out 指定的文件不删除（默认全部保留）")
     back = sub.add_parser("restore", help="校验备份文件后用它替换数据库（先把当前数据库备份到 backups/before-restore-….zip）；"
                                           "须先停止看板")
     back.add_argument("--db", type=Path, default=None, help=DB_HELP)
@@ -233,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "users":
         return _users(args)
     if args.command == "backup":
-        return _backup(args.db, args.out, args.wait)
+        return _backup(args.db, args.out, args.wait, args.keep)
     if args.command == "restore":
         return _restore(args.archive, args.db)
     if args.command == "template":
@@ -315,8 +318,11 @@ def _size(path: Path) -> str:
     return f"{path.stat().st_size / 1e6:.1f} MB"
 
 
-def _backup(db: Path | None, out: Path | None, wait_s: float) -> int:
+def _backup(db: Path | None, out: Path | None, wait_s: float, keep: int | None = None) -> int:
     path = db or default_path()
+    if keep is not None and keep < 1:
+        _say("--keep 至少为 1（保留最新的 N 个备份），未备份。")
+        return EXIT_REJECTED
     if not path.exists():
         _say(f"数据库 {path} 不存在，没有可备份的内容。")
         return EXIT_REJECTED
@@ -340,6 +346,14 @@ def _backup(db: Path | None, out: Path | None, wait_s: float) -> int:
     m = made.manifest
     print(f"已备份到 {made.path}（{_size(made.path)}；{m.forms} 张自评表，{m.projects} 个项目，"
           f"{m.contents.source_files} 个原始文件，均已校验）")
+    if keep is not None:  # only after a verified archive exists
+        try:
+            removed = prune(path, keep)
+        except StoreError as exc:
+            _say(str(exc))
+            return EXIT_REJECTED
+        if removed:
+            print(f"已删除较早的例行备份 {len(removed)} 个（保留最新的 {keep} 个）：{'、'.join(p.name for p in removed)}")
     return EXIT_OK
 
 

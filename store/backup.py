@@ -186,6 +186,28 @@ def archive_path(db_path: Path | str, prefix: str = "budget_perf") -> Path:
     return _unused(folder / f"{prefix}-{_stamp()}.zip")
 
 
+ROUTINE_ARCHIVE = re.compile(r"budget_perf-\d{8}-\d{6}(-\d+)?\.zip")
+
+
+def prune(db_path: Path | str, keep: int) -> list[Path]:
+    """Remove the routine archives of the backups folder (`budget_perf-YYYYmmdd-HHMMSS.zip`, as `backup` names them)
+    but the newest `keep`; returns those removed. Archives kept before a restore (`before-restore-…`), files with
+    other names and archives elsewhere are never touched."""
+    if keep < 1:
+        raise BackupError("至少保留 1 个备份。")
+    folder = backups_dir(db_path)
+    found = [p for p in folder.glob("budget_perf-*.zip") if ROUTINE_ARCHIVE.fullmatch(p.name) and p.is_file()]
+    found.sort(key=lambda p: (p.name[len("budget_perf-"):len("budget_perf-") + 15], p.stat().st_mtime), reverse=True)
+    removed = []
+    for old in found[keep:]:
+        try:
+            old.unlink()
+        except OSError as exc:
+            raise BackupError(f"无法删除较早的备份 {old}：{exc}") from exc
+        removed.append(old)
+    return removed
+
+
 def _db_file(cur: duckdb.DuckDBPyConnection) -> Path:
     """The file behind the connection."""
     row = cur.execute(DB_FILE_SQL).fetchone()

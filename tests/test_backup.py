@@ -87,7 +87,7 @@ def test_backup_then_changes_then_restore_gives_back_every_number(sample_db_path
     out = capsys.readouterr().out
     archives = list((tmp_path / "data" / "backups").glob("budget_perf-*.zip"))
     assert len(archives) == 1 and f"已备份到 {archives[0]}" in out
-    assert "1561 张自评表，1561 个项目，241 个原始文件" in out  # 2014: 768 forms, 119 files; 2015: 793, 122
+    assert "1561 张自评表，1561 个项目，243 个原始文件" in out  # 2014: 768 forms, 119 files; 2015: 793, 122; 2 request sheets
     assert not [p for p in (tmp_path / "data" / "backups").iterdir() if p.suffix != ".zip"]  # no temporary left
 
     extra = tmp_path / "extra.xlsx"
@@ -204,6 +204,30 @@ def test_restore_into_a_new_place(good_archive, tmp_path, capsys):
     assert main(["restore", str(good_archive), "--db", str(path)]) == EXIT_OK
     assert "恢复前" not in capsys.readouterr().out
     assert _state(path)["headline"][2015].projects == 793
+
+
+def test_keep_n_removes_only_older_routine_archives_after_a_verified_backup(sample_db_path, tmp_path, capsys):
+    path = _copy(sample_db_path, tmp_path)
+    folder = backup.backups_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    older = ["budget_perf-20250101-020000.zip", "budget_perf-20260101-020000.zip", "budget_perf-20261001-020000-2.zip"]
+    untouched = ["before-restore-20240101-000000.zip", "budget_perf-手工.zip", "budget_perf-20240101-000000.zip.bak"]
+    for name in older + untouched:
+        (folder / name).write_bytes(b"an old archive")
+    assert main(["backup", "--db", str(path), "--keep", "0"]) == EXIT_REJECTED  # refused before anything
+    assert "--keep 至少为 1" in capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == sorted(older + untouched)
+
+    assert main(["backup", "--db", str(path), "--keep", "2"]) == EXIT_OK
+    out = capsys.readouterr().out
+    made = [p.name for p in folder.glob("budget_perf-2*.zip") if p.name not in older]
+    assert len(made) == 1 and backup.verify(folder / made[0]).contents.years[2015].projects == 793
+    left = sorted(p.name for p in folder.iterdir())
+    assert left == sorted([made[0], "budget_perf-20261001-020000-2.zip", *untouched]), left
+    assert "已删除较早的例行备份 2 个（保留最新的 2 个）" in out and "budget_perf-20250101-020000.zip" in out
+
+    with pytest.raises(backup.BackupError, match="至少保留 1 个"):
+        backup.prune(path, 0)
 
 
 HOLDER = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
